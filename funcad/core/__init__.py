@@ -1,0 +1,1 @@
+"""The core: primitives and their registry, traces and tracers."""

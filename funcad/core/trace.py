@@ -1,0 +1,80 @@
+"""Traces, tracers and the nesting level of active transforms.
+
+Each transform invocation opens a :class:`Trace` one level above the
+innermost active one. A tracer belongs to exactly one trace; ``bind`` sends a
+primitive to the highest-level trace among its arguments, and that trace
+treats tracers of lower levels as constants. That ordering is what keeps the
+derivatives of nested transforms apart (no perturbation confusion).
+
+The depth lives in a ``ContextVar`` so that threads and async tasks each see
+their own transforms.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from contextvars import ContextVar
+
+_depth: ContextVar[int] = ContextVar("funcad_trace_depth", default=0)
+
+
+class Trace:
+    """One active transform invocation. Subclasses implement ``process``."""
+
+    __slots__ = ("level", "active")
+
+    def __init__(self) -> None:
+        self.level = 0
+        self.active = False
+
+    def process(self, prim, args, params):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+class Tracer:
+    """A value seen by a trace. Array behaviour comes from subclasses."""
+
+    __slots__ = ("_trace",)
+    __array_priority__ = 1000
+    # Tells NumPy to return NotImplemented from its binary operators so that
+    # ``ndarray + tracer`` reaches ``Tracer.__radd__``.
+    __array_ufunc__ = None
+
+
+@contextlib.contextmanager
+def new_trace(trace: Trace):
+    """Activate ``trace`` one level above the current innermost trace."""
+    token = _depth.set(_depth.get() + 1)
+    trace.level = _depth.get()
+    trace.active = True
+    try:
+        yield trace
+    finally:
+        trace.active = False
+        _depth.reset(token)
+
+
+def current_depth() -> int:
+    """How many transforms are active in this context (0 outside any)."""
+    return _depth.get()
+
+
+def find_top_trace(args) -> Trace | None:
+    """The highest-level trace owning one of ``args``, or None."""
+    top = None
+    for arg in args:
+        if isinstance(arg, Tracer):
+            trace = arg._trace
+            if top is None or trace.level > top.level:
+                top = trace
+    if top is not None and not top.active:
+        raise EscapedTracerError(
+            "a traced value from a finished transform was used again; it has no "
+            "concrete value outside the function that created it. Return it from "
+            "the transformed function instead of keeping it in a global or closure."
+        )
+    return top
+
+
+class EscapedTracerError(RuntimeError):
+    """A tracer outlived the transform that created it."""

@@ -1,0 +1,195 @@
+"""Array behaviour shared by every transform's tracer: operators and methods.
+
+A transform's tracer subclasses :class:`ArrayTracer` and supplies ``_value``
+(the value one level down) and, where it differs from ``_value``'s, ``shape``.
+"""
+
+from __future__ import annotations
+
+import math
+
+from funcad.core.trace import Tracer
+from funcad.numpy import composites
+from funcad.primitives import arithmetic as ar
+from funcad.primitives import comparison as cmp
+from funcad.primitives import elementwise as el
+from funcad.primitives import indexing, linalg, reduction, shape as sh
+
+
+class ArrayTracer(Tracer):
+    """A traced array: behaves like a NumPy array inside transformed functions."""
+
+    __slots__ = ()
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return getattr(self._value, "shape", ())
+
+    @property
+    def dtype(self):
+        return self._value.dtype
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    @property
+    def size(self) -> int:
+        return math.prod(self.shape)
+
+    @property
+    def T(self):  # noqa: N802 - mirrors ndarray.T
+        return sh.transpose(self)
+
+    @property
+    def mT(self):  # noqa: N802 - mirrors ndarray.mT
+        return composites.swapaxes(self, -1, -2)
+
+    def __len__(self) -> int:
+        if not self.shape:
+            raise TypeError("len() of a 0-d traced array")
+        return self.shape[0]
+
+    def __iter__(self):
+        for i in range(len(self)):
+            yield indexing.getitem(self, i)
+
+    def __getitem__(self, idx):
+        return indexing.getitem(self, idx)
+
+    def __setitem__(self, idx, value):
+        raise TypeError(
+            "traced arrays are immutable inside funcad transforms: x[idx] = v cannot be "
+            "differentiated. Build a new array instead, e.g. with fnp.where or "
+            "fnp.concatenate."
+        )
+
+    def __bool__(self):
+        raise TypeError(
+            "the truth value of a traced array is not known while it is being "
+            "transformed; use fnp.where for data-dependent choices."
+        )
+
+    def __float__(self):
+        raise TypeError(
+            "float() of a traced array: its value is being transformed and cannot be "
+            "turned into a Python number; keep it an array (use fnp functions)."
+        )
+
+    __int__ = __index__ = __complex__ = __float__
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(shape={self.shape}, dtype={self.dtype})"
+
+    # Arithmetic.
+    def __add__(self, other):
+        return ar.add(self, other)
+
+    def __radd__(self, other):
+        return ar.add(other, self)
+
+    def __sub__(self, other):
+        return ar.subtract(self, other)
+
+    def __rsub__(self, other):
+        return ar.subtract(other, self)
+
+    def __mul__(self, other):
+        return ar.multiply(self, other)
+
+    def __rmul__(self, other):
+        return ar.multiply(other, self)
+
+    def __truediv__(self, other):
+        return ar.divide(self, other)
+
+    def __rtruediv__(self, other):
+        return ar.divide(other, self)
+
+    def __pow__(self, other):
+        return ar.power(self, other)
+
+    def __rpow__(self, other):
+        return ar.power(other, self)
+
+    def __matmul__(self, other):
+        return linalg.matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return linalg.matmul(other, self)
+
+    def __neg__(self):
+        return ar.negative(self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return el.absolute(self)
+
+    # Comparisons give booleans with no derivative.
+    def __lt__(self, other):
+        return cmp.less(self, other)
+
+    def __le__(self, other):
+        return cmp.less_equal(self, other)
+
+    def __gt__(self, other):
+        return cmp.greater(self, other)
+
+    def __ge__(self, other):
+        return cmp.greater_equal(self, other)
+
+    def __eq__(self, other):
+        return cmp.equal(self, other)
+
+    def __ne__(self, other):
+        return cmp.not_equal(self, other)
+
+    __hash__ = None
+
+    # Methods.
+    def reshape(self, *shape):
+        if len(shape) == 1 and not isinstance(shape[0], int):
+            shape = shape[0]
+        return sh.reshape(self, shape)
+
+    def transpose(self, *axes):
+        if len(axes) == 1 and not isinstance(axes[0], int):
+            axes = axes[0]
+        return sh.transpose(self, axes or None)
+
+    def sum(self, axis=None, keepdims=False):
+        return reduction.sum(self, axis, keepdims)
+
+    def mean(self, axis=None, keepdims=False):
+        return composites.mean(self, axis, keepdims)
+
+    def max(self, axis=None, keepdims=False):
+        return reduction.max(self, axis, keepdims)
+
+    def min(self, axis=None, keepdims=False):
+        return reduction.min(self, axis, keepdims)
+
+    def prod(self, axis=None, keepdims=False):
+        return reduction.prod(self, axis, keepdims)
+
+    def dot(self, other):
+        return composites.dot(self, other)
+
+    def ravel(self):
+        return composites.ravel(self)
+
+    flatten = ravel
+
+    def squeeze(self, axis=None):
+        return composites.squeeze(self, axis)
+
+    def swapaxes(self, axis1, axis2):
+        return composites.swapaxes(self, axis1, axis2)
+
+    def astype(self, dtype):
+        return cmp.astype(self, dtype)
+
+    def clip(self, a_min=None, a_max=None):
+        return composites.clip(self, a_min, a_max)

@@ -1,0 +1,11 @@
+"""Primitives grouped by family; importing this package registers them all."""
+
+from funcad.primitives import (  # noqa: F401
+    arithmetic,
+    comparison,
+    elementwise,
+    indexing,
+    linalg,
+    reduction,
+    shape,
+)

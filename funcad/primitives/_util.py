@@ -1,0 +1,140 @@
+"""Helpers shared by rules: shapes of traced values, batch axes, broadcasting.
+
+Everything here works on plain arrays and tracers alike, because rules run
+under other transforms.
+"""
+
+from __future__ import annotations
+
+from funcad.core.trace import Tracer
+
+
+def shape_of(x) -> tuple[int, ...]:
+    """The shape of an array, tracer or Python scalar (``()``)."""
+    return getattr(x, "shape", ())
+
+
+def ndim_of(x) -> int:
+    return len(getattr(x, "shape", ()))
+
+
+def dtype_of(x):
+    """The dtype of an array or tracer; None for a Python scalar."""
+    return getattr(x, "dtype", None)
+
+
+def normalize_axis(axis: int, ndim: int, name: str = "axis") -> int:
+    if not -ndim <= axis < max(ndim, 1) or (ndim == 0 and axis not in (0, -1)):
+        raise ValueError(
+            f"{name}={axis} is out of range for an array with {ndim} dimensions; "
+            f"use a value in [{-ndim}, {ndim - 1}]."
+        )
+    return axis % ndim if ndim else 0
+
+
+def normalize_axes(axis, ndim: int) -> tuple[int, ...]:
+    """``axis`` (None, int or sequence) as a sorted tuple of non-negative ints."""
+    if axis is None:
+        return tuple(range(ndim))
+    if isinstance(axis, (tuple, list)):
+        axes = tuple(sorted(normalize_axis(a, ndim) for a in axis))
+        if len(set(axes)) != len(axes):
+            raise ValueError(f"repeated axis in {axis!r}")
+        return axes
+    return (normalize_axis(axis, ndim),)
+
+
+def is_tracer(x) -> bool:
+    return isinstance(x, Tracer)
+
+
+def backend_of(x):
+    """The backend of the concrete array under any number of tracers."""
+    from funcad import backend
+
+    while isinstance(x, Tracer):
+        x = x._value
+    return backend.of(x)
+
+
+# Batching helpers -----------------------------------------------------------
+
+
+def move_to_front(x, bdim: int | None, size: int | None = None):
+    """``x`` with its batch axis first; an unbatched ``x`` is broadcast to ``size``."""
+    from funcad.primitives.shape import broadcast_to, transpose
+
+    if bdim is None:
+        shape = shape_of(x)
+        return broadcast_to(x, (size,) + shape)
+    if bdim == 0:
+        return x
+    n = ndim_of(x)
+    perm = (bdim,) + tuple(i for i in range(n) if i != bdim)
+    return transpose(x, perm)
+
+
+def batch_size(args, bdims) -> int:
+    for x, b in zip(args, bdims):
+        if b is not None:
+            return shape_of(x)[b]
+    raise AssertionError("batch rule called with no batched argument")
+
+
+def broadcasting_batch(prim):
+    """Batching rule for an n-ary elementwise primitive with NumPy broadcasting."""
+
+    def batch_broadcasting(args, bdims, **params):
+        ranks = [ndim_of(x) - (b is not None) for x, b in zip(args, bdims)]
+        rank = max(ranks)
+        batched = [b for b in bdims if b is not None]
+        first = batched[0]
+        # Keep the batch axis where it is when every operand already agrees.
+        if all(b == first for b in batched) and all(
+            (k == rank) if b is not None else (k <= rank - first)
+            for k, b in zip(ranks, bdims)
+        ):
+            return prim.bind(*args, **params), first
+        from funcad.primitives.shape import reshape
+
+        moved = []
+        for x, b, k in zip(args, bdims, ranks):
+            if b is not None:
+                x = move_to_front(x, b)
+                if k < rank:
+                    s = shape_of(x)
+                    x = reshape(x, s[:1] + (1,) * (rank - k) + s[1:])
+            moved.append(x)
+        return prim.bind(*moved, **params), 0
+
+    batch_broadcasting.__name__ = f"_{prim.name}_batch"
+    return batch_broadcasting
+
+
+def vectorized_batch(prim):
+    """Batching rule for a unary elementwise primitive: apply as is."""
+
+    def batch_vectorized(args, bdims, **params):
+        return prim.bind(*args, **params), bdims[0]
+
+    batch_vectorized.__name__ = f"_{prim.name}_batch"
+    return batch_vectorized
+
+
+def unbroadcast(ct, shape: tuple[int, ...]):
+    """Sum a cotangent of a broadcast result back down to ``shape``."""
+    ct_shape = shape_of(ct)
+    if ct_shape == shape:
+        return ct
+    from funcad.primitives.reduction import sum as sum_
+    from funcad.primitives.shape import reshape
+
+    lead = len(ct_shape) - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        i + lead for i, s in enumerate(shape) if s == 1 and ct_shape[i + lead] != 1
+    )
+    if axes:
+        ct = sum_(ct, axis=axes)
+    if shape_of(ct) != shape:
+        ct = reshape(ct, shape)
+    return ct

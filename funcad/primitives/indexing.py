@@ -1,0 +1,101 @@
+"""Basic indexing: ``x[idx]`` with ints, slices, ``None`` and ``...``.
+
+Its VJP places the cotangent into zeros of the input's shape
+(``scatter_zeros``); the two are each other's transpose.
+"""
+
+from __future__ import annotations
+
+from funcad import backend
+from funcad.core.primitive import Primitive
+from funcad.primitives._util import move_to_front, shape_of
+
+getitem_p = Primitive("getitem")
+scatter_zeros_p = Primitive("scatter_zeros")
+
+_BASIC = (int, slice, type(None), type(Ellipsis))
+
+
+def normalize_index(idx) -> tuple:
+    """A basic index as a tuple of Python ints, slices, None and Ellipsis."""
+    if not isinstance(idx, tuple):
+        idx = (idx,)
+    out = []
+    for item in idx:
+        if isinstance(item, bool) or not (
+            isinstance(item, _BASIC) or hasattr(item, "__index__")
+        ):
+            raise TypeError(
+                f"funcad supports basic indexing (ints, slices, None, ...) on traced "
+                f"values; got index element {item!r} of type {type(item).__name__}. "
+                f"Use fnp.take or fnp.where for gathers."
+            )
+        out.append(item if isinstance(item, _BASIC) else int(item.__index__()))
+    if sum(item is Ellipsis for item in out) > 1:
+        raise IndexError("an index can only have a single ellipsis ('...')")
+    return tuple(out)
+
+
+def getitem(x, idx):
+    """``x[idx]`` for a basic index."""
+    return getitem_p.bind(x, idx=normalize_index(idx))
+
+
+def scatter_zeros(values, idx, shape):
+    """Zeros of ``shape`` with ``values`` placed at the basic index ``idx``."""
+    return scatter_zeros_p.bind(values, idx=idx, shape=tuple(shape))
+
+
+# getitem --------------------------------------------------------------------
+@getitem_p.def_impl
+def _getitem_impl(x, *, idx):
+    return backend.of(x).xp.asarray(x)[idx]
+
+
+def _getitem_jvp(t, ans, x, *, idx):
+    return getitem(t, idx)
+
+
+def _getitem_vjp(ct, ans, x, *, idx):
+    return scatter_zeros(ct, idx, shape_of(x))
+
+
+@getitem_p.def_batch
+def _getitem_batch(args, bdims, *, idx):
+    (x,), (bdim,) = args, bdims
+    return getitem(move_to_front(x, bdim), (slice(None),) + idx), 0
+
+
+getitem_p.def_jvp(_getitem_jvp)
+getitem_p.def_vjp(_getitem_vjp)
+getitem_p.linear = True
+
+
+# scatter_zeros --------------------------------------------------------------
+@scatter_zeros_p.def_impl
+def _scatter_zeros_impl(values, *, idx, shape):
+    xp = backend.of(values).xp
+    out = xp.zeros(shape, dtype=xp.result_type(values))
+    out[idx] = values
+    return out
+
+
+def _scatter_zeros_jvp(t, ans, values, *, idx, shape):
+    return scatter_zeros(t, idx, shape)
+
+
+def _scatter_zeros_vjp(ct, ans, values, *, idx, shape):
+    return getitem(ct, idx)
+
+
+@scatter_zeros_p.def_batch
+def _scatter_zeros_batch(args, bdims, *, idx, shape):
+    (values,), (bdim,) = args, bdims
+    values = move_to_front(values, bdim)
+    size = shape_of(values)[0]
+    return scatter_zeros(values, (slice(None),) + idx, (size,) + shape), 0
+
+
+scatter_zeros_p.def_jvp(_scatter_zeros_jvp)
+scatter_zeros_p.def_vjp(_scatter_zeros_vjp)
+scatter_zeros_p.linear = True

@@ -1,0 +1,164 @@
+"""Reductions: sum, max, min, prod over axes, with ``keepdims``.
+
+``max`` and ``min`` split the derivative evenly between tied elements, as JAX
+does.
+"""
+
+from __future__ import annotations
+
+import builtins
+
+from funcad import backend
+from funcad.core.primitive import Primitive
+from funcad.primitives._util import backend_of, dtype_of, ndim_of, normalize_axes, shape_of
+from funcad.primitives.arithmetic import divide, multiply
+from funcad.primitives.comparison import astype, equal, where
+
+sum_p = Primitive("sum")
+max_p = Primitive("max")
+min_p = Primitive("min")
+prod_p = Primitive("prod")
+
+
+def sum(x, axis=None, keepdims=False):  # noqa: A001 - mirrors numpy.sum
+    """Sum of elements over ``axis`` (all axes when None)."""
+    return sum_p.bind(x, axis=normalize_axes(axis, ndim_of(x)), keepdims=bool(keepdims))
+
+
+def max(x, axis=None, keepdims=False):  # noqa: A001 - mirrors numpy.max
+    """Maximum over ``axis``; ties share the derivative equally."""
+    return max_p.bind(x, axis=normalize_axes(axis, ndim_of(x)), keepdims=bool(keepdims))
+
+
+def min(x, axis=None, keepdims=False):  # noqa: A001 - mirrors numpy.min
+    """Minimum over ``axis``; ties share the derivative equally."""
+    return min_p.bind(x, axis=normalize_axes(axis, ndim_of(x)), keepdims=bool(keepdims))
+
+
+def prod(x, axis=None, keepdims=False):
+    """Product of elements over ``axis``; exact derivatives where elements are 0."""
+    return prod_p.bind(x, axis=normalize_axes(axis, ndim_of(x)), keepdims=bool(keepdims))
+
+
+def _kept_shape(shape, axis):
+    return tuple(1 if i in axis else s for i, s in enumerate(shape))
+
+
+def expand_reduced(ct, shape, axis, keepdims):
+    """Broadcast a reduction's cotangent back over the reduced axes."""
+    from funcad.primitives.shape import broadcast_to, reshape
+
+    if not keepdims:
+        ct = reshape(ct, _kept_shape(shape, axis))
+    return broadcast_to(ct, shape)
+
+
+def _reduction_batch(prim):
+    def batch_reduction(args, bdims, *, axis, keepdims):
+        (x,), (bdim,) = args, bdims
+        shifted = tuple(a + (a >= bdim) for a in axis)
+        out_bdim = bdim if keepdims else bdim - builtins.sum(a < bdim for a in shifted)
+        return prim.bind(x, axis=shifted, keepdims=keepdims), out_bdim
+
+    batch_reduction.__name__ = f"_{prim.name}_batch"
+    return batch_reduction
+
+
+# sum ------------------------------------------------------------------------
+@sum_p.def_impl
+def _sum_impl(x, *, axis, keepdims):
+    return backend.of(x).xp.sum(x, axis=axis, keepdims=keepdims)
+
+
+def _sum_jvp(t, ans, x, *, axis, keepdims):
+    return sum(t, axis, keepdims)
+
+
+def _sum_vjp(ct, ans, x, *, axis, keepdims):
+    return expand_reduced(ct, shape_of(x), axis, keepdims)
+
+
+sum_p.def_jvp(_sum_jvp)
+sum_p.def_vjp(_sum_vjp)
+sum_p.def_batch(_reduction_batch(sum_p))
+sum_p.linear = True
+
+
+# max, min -------------------------------------------------------------------
+@max_p.def_impl
+def _max_impl(x, *, axis, keepdims):
+    return backend.of(x).xp.max(x, axis=axis, keepdims=keepdims)
+
+
+@min_p.def_impl
+def _min_impl(x, *, axis, keepdims):
+    return backend.of(x).xp.min(x, axis=axis, keepdims=keepdims)
+
+
+def _tie_weights(ans, x, axis, keepdims):
+    """1/k at each of the k elements equal to the extremum, 0 elsewhere."""
+    hits = astype(equal(x, expand_reduced(ans, shape_of(x), axis, keepdims)), dtype_of(x))
+    return divide(hits, sum(hits, axis, keepdims=True))
+
+
+def _extremum_jvp(t, ans, x, *, axis, keepdims):
+    return sum(multiply(t, _tie_weights(ans, x, axis, keepdims)), axis, keepdims)
+
+
+def _extremum_vjp(ct, ans, x, *, axis, keepdims):
+    weights = _tie_weights(ans, x, axis, keepdims)
+    return multiply(expand_reduced(ct, shape_of(x), axis, keepdims), weights)
+
+
+for _prim in (max_p, min_p):
+    _prim.def_jvp(_extremum_jvp)
+    _prim.def_vjp(_extremum_vjp)
+    _prim.def_batch(_reduction_batch(_prim))
+
+
+# prod -----------------------------------------------------------------------
+@prod_p.def_impl
+def _prod_impl(x, *, axis, keepdims):
+    return backend.of(x).xp.prod(x, axis=axis, keepdims=keepdims)
+
+
+def _products_of_others(x, axis):
+    """For each element, the product of the other elements it is reduced with.
+
+    Built as a product over an (n, n) table with ones on the diagonal, so that
+    zeros in ``x`` give exact results (``ans / x`` would give nan). This costs
+    O(n**2) for n reduced elements.
+    """
+    from funcad.primitives.indexing import getitem
+    from funcad.primitives.shape import reshape, transpose
+
+    shape = shape_of(x)
+    kept = tuple(i for i in range(len(shape)) if i not in axis)
+    moved = transpose(x, kept + axis)
+    n = 1
+    for a in axis:
+        n *= shape[a]
+    flat = reshape(moved, tuple(shape[i] for i in kept) + (n,))
+    xp = backend_of(x).xp
+    diagonal = xp.eye(n, dtype=bool)
+    table = where(diagonal, 1, getitem(flat, (Ellipsis, None, slice(None))))
+    others = prod(table, axis=-1)
+    others = reshape(others, tuple(shape[i] for i in kept + axis))
+    inverse = [0] * len(shape)
+    for i, a in enumerate(kept + axis):
+        inverse[a] = i
+    return transpose(others, tuple(inverse))
+
+
+def _prod_jvp(t, ans, x, *, axis, keepdims):
+    return sum(multiply(t, _products_of_others(x, axis)), axis, keepdims)
+
+
+def _prod_vjp(ct, ans, x, *, axis, keepdims):
+    expanded = expand_reduced(ct, shape_of(x), axis, keepdims)
+    return multiply(expanded, _products_of_others(x, axis))
+
+
+prod_p.def_jvp(_prod_jvp)
+prod_p.def_vjp(_prod_vjp)
+prod_p.def_batch(_reduction_batch(prod_p))

@@ -1,0 +1,193 @@
+"""Shape primitives: reshape, transpose, broadcast_to, concatenate."""
+
+from __future__ import annotations
+
+import math
+
+from funcad import backend
+from funcad.core.primitive import PerArgument, Primitive
+from funcad.primitives._util import (
+    batch_size,
+    move_to_front,
+    ndim_of,
+    normalize_axis,
+    shape_of,
+    unbroadcast,
+)
+
+reshape_p = Primitive("reshape")
+transpose_p = Primitive("transpose")
+broadcast_to_p = Primitive("broadcast_to")
+concatenate_p = Primitive("concatenate")
+
+
+def _resolve_shape(shape, size: int) -> tuple[int, ...]:
+    if isinstance(shape, int):
+        shape = (shape,)
+    shape = tuple(int(s) for s in shape)
+    if shape.count(-1) > 1:
+        raise ValueError(f"can only specify one unknown dimension in shape {shape}")
+    if -1 in shape:
+        known = math.prod(s for s in shape if s != -1)
+        if known == 0 or size % known:
+            raise ValueError(f"cannot reshape array of size {size} into shape {shape}")
+        shape = tuple(size // known if s == -1 else s for s in shape)
+    if math.prod(shape) != size:
+        raise ValueError(f"cannot reshape array of size {size} into shape {shape}")
+    return shape
+
+
+def reshape(x, shape):
+    """``x`` with a new shape of the same size (one entry may be -1)."""
+    shape = _resolve_shape(shape, math.prod(shape_of(x)))
+    if shape == shape_of(x):
+        return x
+    return reshape_p.bind(x, shape=shape)
+
+
+def transpose(x, axes=None):
+    """``x`` with its axes permuted (reversed when ``axes`` is None)."""
+    n = ndim_of(x)
+    if axes is None:
+        axes = tuple(range(n - 1, -1, -1))
+    else:
+        axes = tuple(normalize_axis(a, n, "axes") for a in axes)
+        if sorted(axes) != list(range(n)):
+            raise ValueError(f"axes {axes} is not a permutation of {n} axes")
+    if axes == tuple(range(n)):
+        return x
+    return transpose_p.bind(x, axes=axes)
+
+
+def broadcast_to(x, shape):
+    """``x`` broadcast to ``shape`` (a read-only view on NumPy)."""
+    shape = tuple(int(s) for s in shape)
+    if shape_of(x) == shape:
+        return x
+    return broadcast_to_p.bind(x, shape=shape)
+
+
+def concatenate(arrays, axis=0):
+    """Join a sequence of arrays along an existing axis."""
+    arrays = tuple(arrays)
+    if not arrays:
+        raise ValueError("need at least one array to concatenate")
+    axis = normalize_axis(axis, ndim_of(arrays[0]))
+    return concatenate_p.bind(*arrays, axis=axis)
+
+
+# reshape --------------------------------------------------------------------
+@reshape_p.def_impl
+def _reshape_impl(x, *, shape):
+    return backend.of(x).xp.reshape(x, shape)
+
+
+def _reshape_jvp(t, ans, x, *, shape):
+    return reshape(t, shape)
+
+
+def _reshape_vjp(ct, ans, x, *, shape):
+    return reshape(ct, shape_of(x))
+
+
+@reshape_p.def_batch
+def _reshape_batch(args, bdims, *, shape):
+    (x,), (bdim,) = args, bdims
+    x = move_to_front(x, bdim)
+    return reshape(x, shape_of(x)[:1] + shape), 0
+
+
+reshape_p.def_jvp(_reshape_jvp)
+reshape_p.def_vjp(_reshape_vjp)
+reshape_p.linear = True
+
+
+# transpose ------------------------------------------------------------------
+@transpose_p.def_impl
+def _transpose_impl(x, *, axes):
+    return backend.of(x).xp.transpose(x, axes)
+
+
+def _transpose_jvp(t, ans, x, *, axes):
+    return transpose(t, axes)
+
+
+def _transpose_vjp(ct, ans, x, *, axes):
+    inverse = [0] * len(axes)
+    for i, a in enumerate(axes):
+        inverse[a] = i
+    return transpose(ct, tuple(inverse))
+
+
+@transpose_p.def_batch
+def _transpose_batch(args, bdims, *, axes):
+    (x,), (bdim,) = args, bdims
+    shifted = tuple(a + (a >= bdim) for a in axes)
+    return transpose(x, (bdim,) + shifted), 0
+
+
+transpose_p.def_jvp(_transpose_jvp)
+transpose_p.def_vjp(_transpose_vjp)
+transpose_p.linear = True
+
+
+# broadcast_to ---------------------------------------------------------------
+@broadcast_to_p.def_impl
+def _broadcast_to_impl(x, *, shape):
+    return backend.of(x).xp.broadcast_to(x, shape)
+
+
+def _broadcast_to_jvp(t, ans, x, *, shape):
+    return broadcast_to(t, shape)
+
+
+def _broadcast_to_vjp(ct, ans, x, *, shape):
+    return unbroadcast(ct, shape_of(x))
+
+
+@broadcast_to_p.def_batch
+def _broadcast_to_batch(args, bdims, *, shape):
+    (x,), (bdim,) = args, bdims
+    x = move_to_front(x, bdim)
+    x_shape = shape_of(x)
+    pad = len(shape) - (len(x_shape) - 1)
+    x = reshape(x, x_shape[:1] + (1,) * pad + x_shape[1:])
+    return broadcast_to(x, x_shape[:1] + shape), 0
+
+
+broadcast_to_p.def_jvp(_broadcast_to_jvp)
+broadcast_to_p.def_vjp(_broadcast_to_vjp)
+broadcast_to_p.linear = True
+
+
+# concatenate ----------------------------------------------------------------
+@concatenate_p.def_impl
+def _concatenate_impl(*arrays, axis):
+    return backend.of_many(*arrays).xp.concatenate(arrays, axis=axis)
+
+
+def _concatenate_jvp(i, t, ans, *arrays, axis):
+    from funcad.numpy.creation import zeros_like
+
+    parts = [t if j == i else zeros_like(a, dtype=t.dtype) for j, a in enumerate(arrays)]
+    return concatenate(parts, axis)
+
+
+def _concatenate_vjp(i, ct, ans, *arrays, axis):
+    from funcad.primitives.indexing import getitem
+
+    start = sum(shape_of(a)[axis] for a in arrays[:i])
+    stop = start + shape_of(arrays[i])[axis]
+    return getitem(ct, (slice(None),) * axis + (slice(start, stop),))
+
+
+@concatenate_p.def_batch
+def _concatenate_batch(args, bdims, *, axis):
+    size = batch_size(args, bdims)
+    moved = [move_to_front(x, b, size) for x, b in zip(args, bdims)]
+    return concatenate(moved, axis + 1), 0
+
+
+concatenate_p.def_jvp(PerArgument(_concatenate_jvp))
+concatenate_p.def_vjp(PerArgument(_concatenate_vjp))
+concatenate_p.linear = True

@@ -1,0 +1,1 @@
+"""Transforms: small interpreters over the primitives' rules."""

@@ -1,0 +1,84 @@
+"""Argument checks and boundary conversions shared by the transforms."""
+
+from __future__ import annotations
+
+from funcad import backend
+from funcad.core.trace import Tracer
+
+_SCALARS = (bool, int, float, complex)
+
+
+def check_callable(fun, name: str) -> None:
+    if not callable(fun):
+        raise TypeError(f"{name} expects a function as its first argument, got {type(fun).__name__}")
+
+
+def normalize_argnums(argnums, nargs: int, name: str) -> tuple[tuple[int, ...], bool]:
+    """``argnums`` as a tuple of non-negative ints, and whether it was a tuple."""
+    is_tuple = isinstance(argnums, (tuple, list))
+    items = tuple(argnums) if is_tuple else (argnums,)
+    if is_tuple and not items:
+        raise ValueError(f"{name}: argnums is an empty tuple; name at least one argument.")
+    out = []
+    for a in items:
+        if isinstance(a, bool) or not isinstance(a, int):
+            raise ValueError(f"{name}: argnums must be ints, got {a!r}.")
+        if not -nargs <= a < nargs:
+            raise ValueError(
+                f"{name}: argnums={a} is out of range for a call with {nargs} positional "
+                f"argument(s); valid values are {-nargs}..{nargs - 1}."
+                if nargs
+                else f"{name}: argnums={a} but the function was called with no positional arguments."
+            )
+        out.append(a % nargs)
+    if len(set(out)) != len(out):
+        raise ValueError(f"{name}: argnums {items} names an argument twice.")
+    return tuple(out), is_tuple
+
+
+def as_array(x):
+    """Python scalars and lists as backend arrays; arrays and tracers unchanged."""
+    if isinstance(x, Tracer) or backend.is_array(x):
+        return x
+    return backend.of(x).xp.asarray(x) if not isinstance(x, (list, tuple)) else (
+        backend.default().xp.asarray(x)
+    )
+
+
+def check_inexact(x, name: str, where: str) -> None:
+    """Differentiating transforms need real or complex inputs."""
+    kind = getattr(getattr(x, "dtype", None), "kind", None)
+    if kind not in ("f", "c"):
+        dtype = getattr(x, "dtype", type(x).__name__)
+        raise TypeError(
+            f"{name} requires real or complex inputs; {where} has dtype {dtype}. "
+            f"Pass floats (e.g. x.astype(float) or 2.0 instead of 2), or leave this "
+            f"argument out of argnums."
+        )
+
+
+def input_arrays(leaves) -> list:
+    return [x for x in leaves if backend.is_array(x) and not isinstance(x, Tracer)]
+
+
+def finalize(x, inputs=()):
+    """An output the caller owns: a writable array not sharing memory with inputs.
+
+    0-d arrays become NumPy scalars, as NumPy's reductions return them.
+    """
+    if isinstance(x, Tracer) or not backend.is_array(x):
+        return x
+    be = backend.of(x)
+    xp = be.xp
+    if x.ndim == 0:
+        return x[()] if isinstance(x, be.array_types[0]) else x
+    if not x.flags.writeable or any(xp.may_share_memory(x, i) for i in inputs):
+        x = x.copy()
+    return x
+
+
+def check_inexact_tree(tree, name: str, where: str) -> None:
+    from funcad import tree_util
+
+    for leaf in tree_util.tree_leaves(tree):
+        check_inexact(as_array(leaf), name, where)

@@ -1,0 +1,137 @@
+"""Forward mode: dual numbers carrying a primal and a tangent.
+
+A tangent of ``None`` is a symbolic zero: rules are not called for it and it
+costs no array work; it is made concrete only when returned to the user.
+"""
+
+from __future__ import annotations
+
+from funcad import tree_util
+from funcad.core.trace import Trace, new_trace
+from funcad.numpy.array_tracer import ArrayTracer
+from funcad.numpy.creation import zeros_like
+from funcad.primitives._util import dtype_of, shape_of
+from funcad.primitives.arithmetic import add
+from funcad.primitives.shape import broadcast_to
+from funcad.transforms._api_util import as_array, check_callable, check_inexact, finalize, input_arrays
+
+
+class JVPTracer(ArrayTracer):
+    __slots__ = ("_value", "tangent")
+
+    def __init__(self, trace, primal, tangent):
+        self._trace = trace
+        self._value = primal
+        self.tangent = tangent
+
+
+class JVPTrace(Trace):
+    __slots__ = ()
+
+    def process(self, prim, args, params):
+        primals, tangents = [], []
+        for arg in args:
+            if type(arg) is JVPTracer and arg._trace is self:
+                primals.append(arg._value)
+                tangents.append(arg.tangent)
+            else:
+                primals.append(arg)
+                tangents.append(None)
+        ans = prim.bind(*primals, **params)
+        rules = prim.jvps
+        if rules is None:
+            return ans
+        t_out = None
+        for i, t in enumerate(tangents):
+            if t is None:
+                continue
+            rule = rules[i]
+            if rule is None:
+                continue
+            contribution = rule(t, ans, *primals, **params)
+            if contribution is not None:
+                t_out = contribution if t_out is None else add(t_out, contribution)
+        if t_out is None:
+            return ans
+        ans_shape = shape_of(ans)
+        if shape_of(t_out) != ans_shape:
+            t_out = broadcast_to(t_out, ans_shape)
+        return JVPTracer(self, ans, t_out)
+
+
+def _check_pair(primal, tangent, where: str):
+    primal = as_array(primal)
+    check_inexact(primal, "jvp", f"primal {where}")
+    if not hasattr(tangent, "shape"):
+        tangent = as_array(tangent)
+        if shape_of(tangent) == () and shape_of(primal) == ():
+            tangent = tangent.astype(dtype_of(primal))
+    if shape_of(tangent) != shape_of(primal):
+        raise ValueError(
+            f"jvp: tangent {where} has shape {shape_of(tangent)} but its primal has shape "
+            f"{shape_of(primal)}; tangents must match their primals' shapes."
+        )
+    if dtype_of(tangent) != dtype_of(primal):
+        raise ValueError(
+            f"jvp: tangent {where} has dtype {dtype_of(tangent)} but its primal has dtype "
+            f"{dtype_of(primal)}; cast the tangent, e.g. t.astype(x.dtype)."
+        )
+    return primal, tangent
+
+
+def jvp(fun, primals, tangents, has_aux: bool = False):
+    """Forward-mode derivative: ``(fun(*primals), J(primals) @ tangents)``.
+
+    >>> import funcad as fa, funcad.numpy as fnp
+    >>> f = lambda x1, x2: fnp.log(x1) + x1 * x2 - fnp.sin(x2)
+    >>> y, y_dot = fa.jvp(f, (2.0, 5.0), (1.0, 0.0))
+    >>> round(float(y), 3), float(y_dot)
+    (11.652, 5.5)
+    """
+    check_callable(fun, "jvp")
+    if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
+        raise TypeError(
+            "jvp: primals and tangents must be tuples (one entry per argument of fun), "
+            f"got {type(primals).__name__} and {type(tangents).__name__}; write jvp(f, (x,), (t,))."
+        )
+    p_leaves, p_tree = tree_util.tree_flatten(tuple(primals))
+    t_leaves, t_tree = tree_util.tree_flatten(tuple(tangents))
+    if p_tree != t_tree:
+        raise ValueError(f"jvp: primals have structure {p_tree} but tangents have {t_tree}.")
+    pairs = [_check_pair(p, t, f"leaf {i}") for i, (p, t) in enumerate(zip(p_leaves, t_leaves))]
+    originals = input_arrays(p_leaves + t_leaves)
+    with new_trace(JVPTrace()) as trace:
+        args = tree_util.tree_unflatten(p_tree, [JVPTracer(trace, p, t) for p, t in pairs])
+        out = fun(*args)
+        if has_aux:
+            out, aux = _split_aux(out, "jvp")
+            aux = tree_util.tree_map(lambda a: _primal_of(a, trace), aux)
+        out_leaves, out_tree = tree_util.tree_flatten(out)
+        primals_out, tangents_out = [], []
+        for leaf in out_leaves:
+            if type(leaf) is JVPTracer and leaf._trace is trace:
+                primals_out.append(leaf._value)
+                tangents_out.append(leaf.tangent)
+            else:
+                primals_out.append(leaf)
+                tangents_out.append(zeros_like(leaf))
+    primals_out = tree_util.tree_unflatten(out_tree, [finalize(p, originals) for p in primals_out])
+    tangents_out = tree_util.tree_unflatten(out_tree, [finalize(t, originals) for t in tangents_out])
+    if has_aux:
+        return primals_out, tangents_out, aux
+    return primals_out, tangents_out
+
+
+def _primal_of(x, trace):
+    while type(x) is JVPTracer and x._trace is trace:
+        x = x._value
+    return x
+
+
+def _split_aux(out, name: str):
+    if not (isinstance(out, (tuple, list)) and len(out) == 2):
+        raise TypeError(
+            f"{name} with has_aux=True needs fun to return a pair (output, aux), "
+            f"got {type(out).__name__}."
+        )
+    return out[0], out[1]
