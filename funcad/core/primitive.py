@@ -60,14 +60,22 @@ class Primitive:
         return fn
 
     def def_jvp(self, *fns: Callable) -> None:
-        self.jvps = fns
+        """One rule per argument (``None`` for an argument with no derivative)."""
+        self.jvps = _rules(fns)
 
     def def_vjp(self, *fns: Callable) -> None:
-        self.vjps = fns
+        """One rule per argument (``None`` for an argument with no derivative)."""
+        self.vjps = _rules(fns)
 
     def def_batch(self, fn: Callable) -> Callable:
         self.batch = fn
         return fn
+
+
+def _rules(fns):
+    if len(fns) == 1 and isinstance(fns[0], PerArgument):
+        return fns[0]
+    return fns
 
 
 class PerArgument:
