@@ -11,7 +11,7 @@ import os
 
 from funcad.backend.base import Backend
 
-__all__ = ["Backend", "of", "of_many", "default", "set_default", "is_array"]
+__all__ = ["Backend", "of", "of_pair", "of_many", "default", "set_default", "is_array"]
 
 _SCALAR_TYPES = (bool, int, float, complex)
 _by_type: dict[type, Backend] = {}
@@ -62,6 +62,14 @@ def of(x) -> Backend:
         return _by_type[type(x)]
     except KeyError:
         return _resolve(type(x))
+
+
+def of_pair(x, y) -> Backend:
+    """``of_many(x, y)``, with a fast path for two arrays of one known type."""
+    found = _by_type.get(type(x))
+    if found is not None and found is _by_type.get(type(y)):
+        return found
+    return of_many(x, y)
 
 
 def of_many(*xs) -> Backend:

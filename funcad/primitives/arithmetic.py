@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from funcad import backend
 from funcad.core.primitive import Primitive
+from funcad.core.trace import Tracer
 from funcad.primitives.comparison import equal, greater, less, where
 from funcad.primitives._util import broadcasting_batch, shape_of, unbroadcast, vectorized_batch
 
@@ -19,48 +20,64 @@ minimum_p = Primitive("minimum")
 
 def add(x, y):
     """Elementwise ``x + y`` with broadcasting."""
-    return add_p.bind(x, y)
+    if isinstance(x, Tracer) or isinstance(y, Tracer):
+        return add_p.bind(x, y)
+    return _add_impl(x, y)
 
 
 def subtract(x, y):
     """Elementwise ``x - y`` with broadcasting."""
-    return subtract_p.bind(x, y)
+    if isinstance(x, Tracer) or isinstance(y, Tracer):
+        return subtract_p.bind(x, y)
+    return _subtract_impl(x, y)
 
 
 def multiply(x, y):
     """Elementwise ``x * y`` with broadcasting."""
-    return multiply_p.bind(x, y)
+    if isinstance(x, Tracer) or isinstance(y, Tracer):
+        return multiply_p.bind(x, y)
+    return _multiply_impl(x, y)
 
 
 def divide(x, y):
     """Elementwise ``x / y`` with broadcasting."""
-    return divide_p.bind(x, y)
+    if isinstance(x, Tracer) or isinstance(y, Tracer):
+        return divide_p.bind(x, y)
+    return _divide_impl(x, y)
 
 
 def negative(x):
     """Elementwise ``-x``."""
-    return negative_p.bind(x)
+    if isinstance(x, Tracer):
+        return negative_p.bind(x)
+    return _negative_impl(x)
 
 
 def power(x, y):
     """Elementwise ``x ** y``."""
-    return power_p.bind(x, y)
+    if isinstance(x, Tracer) or isinstance(y, Tracer):
+        return power_p.bind(x, y)
+    return _power_impl(x, y)
 
 
 def maximum(x, y):
     """Elementwise maximum; at ties each side gets half the derivative."""
-    return maximum_p.bind(x, y)
+    if isinstance(x, Tracer) or isinstance(y, Tracer):
+        return maximum_p.bind(x, y)
+    return _maximum_impl(x, y)
 
 
 def minimum(x, y):
     """Elementwise minimum; at ties each side gets half the derivative."""
-    return minimum_p.bind(x, y)
+    if isinstance(x, Tracer) or isinstance(y, Tracer):
+        return minimum_p.bind(x, y)
+    return _minimum_impl(x, y)
 
 
 # add ------------------------------------------------------------------------
 @add_p.def_impl
 def _add_impl(x, y):
-    return backend.of_many(x, y).xp.add(x, y)
+    return backend.of_pair(x, y).xp.add(x, y)
 
 
 def _add_jvp(t, ans, x, y):
@@ -84,7 +101,7 @@ add_p.linear = True
 # subtract -------------------------------------------------------------------
 @subtract_p.def_impl
 def _subtract_impl(x, y):
-    return backend.of_many(x, y).xp.subtract(x, y)
+    return backend.of_pair(x, y).xp.subtract(x, y)
 
 
 def _subtract_jvp_y(t, ans, x, y):
@@ -104,7 +121,7 @@ subtract_p.linear = True
 # multiply -------------------------------------------------------------------
 @multiply_p.def_impl
 def _multiply_impl(x, y):
-    return backend.of_many(x, y).xp.multiply(x, y)
+    return backend.of_pair(x, y).xp.multiply(x, y)
 
 
 def _multiply_jvp_x(t, ans, x, y):
@@ -131,7 +148,7 @@ multiply_p.def_batch(broadcasting_batch(multiply_p))
 # divide ---------------------------------------------------------------------
 @divide_p.def_impl
 def _divide_impl(x, y):
-    return backend.of_many(x, y).xp.true_divide(x, y)
+    return backend.of_pair(x, y).xp.true_divide(x, y)
 
 
 def _divide_jvp_x(t, ans, x, y):
@@ -174,7 +191,7 @@ negative_p.linear = True
 # power ----------------------------------------------------------------------
 @power_p.def_impl
 def _power_impl(x, y):
-    return backend.of_many(x, y).xp.power(x, y)
+    return backend.of_pair(x, y).xp.power(x, y)
 
 
 def _power_slope_x(x, y):
@@ -222,12 +239,12 @@ power_p.def_batch(broadcasting_batch(power_p))
 # maximum, minimum -----------------------------------------------------------
 @maximum_p.def_impl
 def _maximum_impl(x, y):
-    return backend.of_many(x, y).xp.maximum(x, y)
+    return backend.of_pair(x, y).xp.maximum(x, y)
 
 
 @minimum_p.def_impl
 def _minimum_impl(x, y):
-    return backend.of_many(x, y).xp.minimum(x, y)
+    return backend.of_pair(x, y).xp.minimum(x, y)
 
 
 def _select_winner(g, mine, other, wins):

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import opt_einsum
 
+from funcad import backend
 from funcad.core.primitive import PerArgument, Primitive
+from funcad.core.trace import Tracer
 from funcad.primitives._util import backend_of, move_to_front, ndim_of, shape_of, unbroadcast
 from funcad.primitives.arithmetic import multiply
 from funcad.primitives.indexing import getitem
@@ -21,6 +23,8 @@ einsum_p = Primitive("einsum")
 
 def matmul(a, b):
     """Matrix product with NumPy's ``@`` semantics (1-D promotion, broadcasting)."""
+    if not (isinstance(a, Tracer) or isinstance(b, Tracer)):
+        return backend.of_pair(a, b).xp.matmul(a, b)
     if ndim_of(a) == 0 or ndim_of(b) == 0:
         raise ValueError("matmul: input operand does not have enough dimensions (0-d); use *")
     return matmul_p.bind(a, b)
@@ -42,9 +46,7 @@ def _swap_last(x):
 # matmul ---------------------------------------------------------------------
 @matmul_p.def_impl
 def _matmul_impl(a, b):
-    from funcad import backend
-
-    return backend.of_many(a, b).xp.matmul(a, b)
+    return backend.of_pair(a, b).xp.matmul(a, b)
 
 
 def _matmul_jvp_a(t, ans, a, b):
@@ -135,8 +137,6 @@ def _fresh_symbols(used: set[str], count: int) -> list[str]:
 
 @einsum_p.def_impl
 def _einsum_impl(*operands, spec):
-    from funcad import backend
-
     return backend.of_many(*operands).einsum(spec, *operands)
 
 

@@ -10,6 +10,7 @@ import builtins
 
 from funcad import backend
 from funcad.core.primitive import Primitive
+from funcad.core.trace import Tracer
 from funcad.primitives._util import backend_of, dtype_of, ndim_of, normalize_axes, shape_of
 from funcad.primitives.arithmetic import divide, multiply
 from funcad.primitives.comparison import astype, equal, where
@@ -22,21 +23,33 @@ prod_p = Primitive("prod")
 
 def sum(x, axis=None, keepdims=False):  # noqa: A001 - mirrors numpy.sum
     """Sum of elements over ``axis`` (all axes when None)."""
+    if not isinstance(x, Tracer):
+        axis = tuple(axis) if isinstance(axis, list) else axis
+        return backend.of(x).xp.sum(x, axis=axis, keepdims=keepdims)
     return sum_p.bind(x, axis=normalize_axes(axis, ndim_of(x)), keepdims=bool(keepdims))
 
 
 def max(x, axis=None, keepdims=False):  # noqa: A001 - mirrors numpy.max
     """Maximum over ``axis``; ties share the derivative equally."""
+    if not isinstance(x, Tracer):
+        axis = tuple(axis) if isinstance(axis, list) else axis
+        return backend.of(x).xp.max(x, axis=axis, keepdims=keepdims)
     return max_p.bind(x, axis=normalize_axes(axis, ndim_of(x)), keepdims=bool(keepdims))
 
 
 def min(x, axis=None, keepdims=False):  # noqa: A001 - mirrors numpy.min
     """Minimum over ``axis``; ties share the derivative equally."""
+    if not isinstance(x, Tracer):
+        axis = tuple(axis) if isinstance(axis, list) else axis
+        return backend.of(x).xp.min(x, axis=axis, keepdims=keepdims)
     return min_p.bind(x, axis=normalize_axes(axis, ndim_of(x)), keepdims=bool(keepdims))
 
 
 def prod(x, axis=None, keepdims=False):
     """Product of elements over ``axis``; exact derivatives where elements are 0."""
+    if not isinstance(x, Tracer):
+        axis = tuple(axis) if isinstance(axis, list) else axis
+        return backend.of(x).xp.prod(x, axis=axis, keepdims=keepdims)
     return prod_p.bind(x, axis=normalize_axes(axis, ndim_of(x)), keepdims=bool(keepdims))
 
 
