@@ -13,7 +13,7 @@ def _section(title: str) -> None:
 
 
 def textbook(x1, x2):
-    """y = ln(x1) + x1*x2 - sin(x2), the example of Baydin et al. (JMLR 2018)."""
+    """Y = ln(x1) + x1*x2 - sin(x2), the example of Baydin et al. (JMLR 2018)."""
     return fnp.log(x1) + x1 * x2 - fnp.sin(x2)
 
 

@@ -13,7 +13,8 @@ from funcad.numpy import composites
 from funcad.primitives import arithmetic as ar
 from funcad.primitives import comparison as cmp
 from funcad.primitives import elementwise as el
-from funcad.primitives import indexing, linalg, reduction, shape as sh
+from funcad.primitives import indexing, linalg, reduction
+from funcad.primitives import shape as sh
 
 
 class ArrayTracer(Tracer):

@@ -2,84 +2,25 @@
 
 from __future__ import annotations
 
-from funcad import backend
-from funcad.core.primitive import Primitive
-from funcad.core.trace import Tracer
+from funcad.primitives._ufunc import binary_ufunc, unary_ufunc
+from funcad.primitives._util import shape_of, unbroadcast
 from funcad.primitives.comparison import equal, greater, less, where
-from funcad.primitives._util import broadcasting_batch, shape_of, unbroadcast, vectorized_batch
 
-add_p = Primitive("add")
-subtract_p = Primitive("subtract")
-multiply_p = Primitive("multiply")
-divide_p = Primitive("divide")
-negative_p = Primitive("negative")
-power_p = Primitive("power")
-maximum_p = Primitive("maximum")
-minimum_p = Primitive("minimum")
-
-
-def add(x, y):
-    """Elementwise ``x + y`` with broadcasting."""
-    if isinstance(x, Tracer) or isinstance(y, Tracer):
-        return add_p.bind(x, y)
-    return _add_impl(x, y)
-
-
-def subtract(x, y):
-    """Elementwise ``x - y`` with broadcasting."""
-    if isinstance(x, Tracer) or isinstance(y, Tracer):
-        return subtract_p.bind(x, y)
-    return _subtract_impl(x, y)
-
-
-def multiply(x, y):
-    """Elementwise ``x * y`` with broadcasting."""
-    if isinstance(x, Tracer) or isinstance(y, Tracer):
-        return multiply_p.bind(x, y)
-    return _multiply_impl(x, y)
-
-
-def divide(x, y):
-    """Elementwise ``x / y`` with broadcasting."""
-    if isinstance(x, Tracer) or isinstance(y, Tracer):
-        return divide_p.bind(x, y)
-    return _divide_impl(x, y)
-
-
-def negative(x):
-    """Elementwise ``-x``."""
-    if isinstance(x, Tracer):
-        return negative_p.bind(x)
-    return _negative_impl(x)
-
-
-def power(x, y):
-    """Elementwise ``x ** y``."""
-    if isinstance(x, Tracer) or isinstance(y, Tracer):
-        return power_p.bind(x, y)
-    return _power_impl(x, y)
-
-
-def maximum(x, y):
-    """Elementwise maximum; at ties each side gets half the derivative."""
-    if isinstance(x, Tracer) or isinstance(y, Tracer):
-        return maximum_p.bind(x, y)
-    return _maximum_impl(x, y)
-
-
-def minimum(x, y):
-    """Elementwise minimum; at ties each side gets half the derivative."""
-    if isinstance(x, Tracer) or isinstance(y, Tracer):
-        return minimum_p.bind(x, y)
-    return _minimum_impl(x, y)
+add_p, add = binary_ufunc("add", "Elementwise ``x + y`` with broadcasting.")
+subtract_p, subtract = binary_ufunc("subtract", "Elementwise ``x - y`` with broadcasting.")
+multiply_p, multiply = binary_ufunc("multiply", "Elementwise ``x * y`` with broadcasting.")
+divide_p, divide = binary_ufunc("divide", "Elementwise ``x / y`` with broadcasting.")
+power_p, power = binary_ufunc("power", "Elementwise ``x ** y`` with broadcasting.")
+maximum_p, maximum = binary_ufunc(
+    "maximum", "Elementwise maximum; at ties each side gets half the derivative."
+)
+minimum_p, minimum = binary_ufunc(
+    "minimum", "Elementwise minimum; at ties each side gets half the derivative."
+)
+negative_p, negative = unary_ufunc("negative", "Elementwise ``-x``.")
 
 
 # add ------------------------------------------------------------------------
-@add_p.def_impl
-def _add_impl(x, y):
-    return backend.of_pair(x, y).xp.add(x, y)
-
-
 def _add_jvp(t, ans, x, y):
     return t
 
@@ -94,16 +35,10 @@ def _add_vjp_y(ct, ans, x, y):
 
 add_p.def_jvp(_add_jvp, _add_jvp)
 add_p.def_vjp(_add_vjp_x, _add_vjp_y)
-add_p.def_batch(broadcasting_batch(add_p))
 add_p.linear = True
 
 
 # subtract -------------------------------------------------------------------
-@subtract_p.def_impl
-def _subtract_impl(x, y):
-    return backend.of_pair(x, y).xp.subtract(x, y)
-
-
 def _subtract_jvp_y(t, ans, x, y):
     return negative(t)
 
@@ -114,16 +49,10 @@ def _subtract_vjp_y(ct, ans, x, y):
 
 subtract_p.def_jvp(_add_jvp, _subtract_jvp_y)
 subtract_p.def_vjp(_add_vjp_x, _subtract_vjp_y)
-subtract_p.def_batch(broadcasting_batch(subtract_p))
 subtract_p.linear = True
 
 
 # multiply -------------------------------------------------------------------
-@multiply_p.def_impl
-def _multiply_impl(x, y):
-    return backend.of_pair(x, y).xp.multiply(x, y)
-
-
 def _multiply_jvp_x(t, ans, x, y):
     return multiply(t, y)
 
@@ -142,15 +71,9 @@ def _multiply_vjp_y(ct, ans, x, y):
 
 multiply_p.def_jvp(_multiply_jvp_x, _multiply_jvp_y)
 multiply_p.def_vjp(_multiply_vjp_x, _multiply_vjp_y)
-multiply_p.def_batch(broadcasting_batch(multiply_p))
 
 
 # divide ---------------------------------------------------------------------
-@divide_p.def_impl
-def _divide_impl(x, y):
-    return backend.of_pair(x, y).xp.true_divide(x, y)
-
-
 def _divide_jvp_x(t, ans, x, y):
     return divide(t, y)
 
@@ -169,31 +92,19 @@ def _divide_vjp_y(ct, ans, x, y):
 
 divide_p.def_jvp(_divide_jvp_x, _divide_jvp_y)
 divide_p.def_vjp(_divide_vjp_x, _divide_vjp_y)
-divide_p.def_batch(broadcasting_batch(divide_p))
 
 
 # negative -------------------------------------------------------------------
-@negative_p.def_impl
-def _negative_impl(x):
-    return backend.of(x).xp.negative(x)
-
-
 def _negative_jvp(t, ans, x):
     return negative(t)
 
 
 negative_p.def_jvp(_negative_jvp)
 negative_p.def_vjp(_negative_jvp)
-negative_p.def_batch(vectorized_batch(negative_p))
 negative_p.linear = True
 
 
 # power ----------------------------------------------------------------------
-@power_p.def_impl
-def _power_impl(x, y):
-    return backend.of_pair(x, y).xp.power(x, y)
-
-
 def _power_slope_x(x, y):
     """d(x**y)/dx, with the 0 * inf at y == 0 removed."""
     if isinstance(y, (int, float)):
@@ -233,20 +144,9 @@ def _power_vjp_y(ct, ans, x, y):
 
 power_p.def_jvp(_power_jvp_x, _power_jvp_y)
 power_p.def_vjp(_power_vjp_x, _power_vjp_y)
-power_p.def_batch(broadcasting_batch(power_p))
 
 
 # maximum, minimum -----------------------------------------------------------
-@maximum_p.def_impl
-def _maximum_impl(x, y):
-    return backend.of_pair(x, y).xp.maximum(x, y)
-
-
-@minimum_p.def_impl
-def _minimum_impl(x, y):
-    return backend.of_pair(x, y).xp.minimum(x, y)
-
-
 def _select_winner(g, mine, other, wins):
     """``g`` where this side wins, ``g/2`` at ties, 0 elsewhere."""
     return where(wins(mine, other), g, where(equal(mine, other), multiply(0.5, g), 0))
@@ -286,7 +186,5 @@ def _minimum_vjp_y(ct, ans, x, y):
 
 maximum_p.def_jvp(_maximum_jvp_x, _maximum_jvp_y)
 maximum_p.def_vjp(_maximum_vjp_x, _maximum_vjp_y)
-maximum_p.def_batch(broadcasting_batch(maximum_p))
 minimum_p.def_jvp(_minimum_jvp_x, _minimum_jvp_y)
 minimum_p.def_vjp(_minimum_vjp_x, _minimum_vjp_y)
-minimum_p.def_batch(broadcasting_batch(minimum_p))

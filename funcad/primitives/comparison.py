@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from funcad import backend
 from funcad.core.primitive import Primitive
+from funcad.primitives._ufunc import binary_ufunc
 from funcad.primitives._util import (
     broadcasting_batch,
     dtype_of,
@@ -14,21 +15,7 @@ from funcad.primitives._util import (
 
 
 def _comparison(name: str, doc: str):
-    prim = Primitive(name)
-
-    def impl(x, y):
-        return getattr(backend.of_many(x, y).xp, name)(x, y)
-
-    impl.__name__ = f"_{name}_impl"
-    prim.def_impl(impl)
-    prim.def_batch(broadcasting_batch(prim))
-
-    def compare(x, y):
-        return prim.bind(x, y)
-
-    compare.__name__ = compare.__qualname__ = name
-    compare.__doc__ = f"Elementwise ``{doc}`` as booleans; not differentiable."
-    return prim, compare
+    return binary_ufunc(name, f"Elementwise ``{doc}`` as booleans; not differentiable.")
 
 
 less_p, less = _comparison("less", "x < y")

@@ -7,35 +7,16 @@ tangent) and the VJP (``g`` a cotangent), since the Jacobian is diagonal.
 
 from __future__ import annotations
 
-from funcad import backend
-from funcad.core.primitive import Primitive
-from funcad.core.trace import Tracer
-from funcad.primitives._util import vectorized_batch
+from funcad.primitives._ufunc import unary_ufunc
 from funcad.primitives.arithmetic import add, divide, multiply, negative, subtract
 
 
 def _unary(name: str, chain, doc: str):
-    """Register the unary primitive ``name`` and return (primitive, function)."""
-    prim = Primitive(name)
-
-    def impl(x):
-        return getattr(backend.of(x).xp, name)(x)
-
-    impl.__name__ = f"_{name}_impl"
-    prim.def_impl(impl)
+    """Register the unary ufunc ``name`` with ``chain`` as its JVP and VJP."""
+    prim, function = unary_ufunc(name, doc)
     if chain is not None:
         prim.def_jvp(chain)
         prim.def_vjp(chain)
-    prim.def_batch(vectorized_batch(prim))
-    bind = prim.bind
-
-    def function(x):
-        if isinstance(x, Tracer):
-            return bind(x)
-        return impl(x)
-
-    function.__name__ = function.__qualname__ = name
-    function.__doc__ = doc
     return prim, function
 
 

@@ -13,7 +13,13 @@ from funcad.numpy.creation import zeros_like
 from funcad.primitives._util import dtype_of, shape_of
 from funcad.primitives.arithmetic import add
 from funcad.primitives.shape import broadcast_to
-from funcad.transforms._api_util import as_array, check_callable, check_inexact, finalize, input_arrays
+from funcad.transforms._api_util import (
+    as_array,
+    check_callable,
+    check_inexact,
+    finalize,
+    input_arrays,
+)
 
 
 class JVPTracer(ArrayTracer):
