@@ -35,10 +35,8 @@ class Tracer:
     """A value seen by a trace. Array behaviour comes from subclasses."""
 
     __slots__ = ("_trace",)
+    # Makes ``ndarray + tracer`` defer to the tracer's reflected operator.
     __array_priority__ = 1000
-    # Tells NumPy to return NotImplemented from its binary operators so that
-    # ``ndarray + tracer`` reaches ``Tracer.__radd__``.
-    __array_ufunc__ = None
 
 
 @contextlib.contextmanager

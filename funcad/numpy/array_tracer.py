@@ -58,6 +58,37 @@ class ArrayTracer(Tracer):
     def __getitem__(self, idx):
         return indexing.getitem(self, idx)
 
+    # NumPy's protocols: plain NumPy calls on traced values reach funcad.numpy.
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        import funcad.numpy as fnp
+
+        function = getattr(fnp, ufunc.__name__, None)
+        if method != "__call__" or kwargs or function is None:
+            raise TypeError(
+                f"funcad cannot differentiate numpy.{ufunc.__name__}"
+                f"{'' if method == '__call__' else '.' + method}"
+                f"{' with ' + ', '.join(kwargs) if kwargs else ''} on a traced value; "
+                f"use the funcad.numpy function of the same name where there is one."
+            )
+        return function(*inputs)
+
+    def __array_function__(self, func, types, args, kwargs):
+        import funcad.numpy as fnp
+
+        function = getattr(fnp, func.__name__, None)
+        if function is None:
+            raise TypeError(
+                f"funcad cannot differentiate numpy.{func.__name__} on a traced value; "
+                f"write it with funcad.numpy functions."
+            )
+        return function(*args, **kwargs)
+
+    def __array__(self, dtype=None, copy=None):
+        raise TypeError(
+            "np.asarray/np.array of a traced value: it has no concrete value while it is "
+            "being transformed. Use fnp.asarray (funcad.numpy) to keep it traced."
+        )
+
     def __setitem__(self, idx, value):
         raise TypeError(
             "traced arrays are immutable inside funcad transforms: x[idx] = v cannot be "

@@ -10,6 +10,7 @@ from funcad.primitives._util import shape_of
 from funcad.transforms._api_util import (
     check_callable,
     check_inexact,
+    as_array,
     check_inexact_tree,
     normalize_argnums,
 )
@@ -73,6 +74,8 @@ def _value_aux_and_grad(fun, argnums, has_aux, args, kwargs, name):
         return out if has_aux else (out, None)
 
     out, vjp_fn, aux = vjp(partial_fun, *(args[p] for p in positions), has_aux=True)
+    if isinstance(out, (int, float, complex)):
+        out = as_array(out)
     if not hasattr(out, "shape") and not isinstance(out, (int, float, complex)):
         raise TypeError(
             f"{name} requires a scalar output; fun returned a {type(out).__name__}. "

@@ -18,6 +18,8 @@ from funcad.transforms._api_util import (
     as_array,
     check_callable,
     check_inexact_tree,
+    finalize,
+    input_arrays,
     normalize_argnums,
 )
 from funcad.transforms.grad import grad
@@ -85,7 +87,7 @@ def jacfwd(fun, argnums=0, has_aux: bool = False, chunk_size=None):
             per_input = [moveaxis(p, tuple(range(len(s))), tuple(range(out_nd, out_nd + len(s))))
                          for p, s in zip(_split_rows_leading(leaf, in_shapes), in_shapes)]
             jac_leaves.append(_arrange(tree_util.tree_unflatten(in_tree, per_input), is_tuple))
-        jac = tree_util.tree_unflatten(out_tree, jac_leaves)
+        jac = _finalize_tree(tree_util.tree_unflatten(out_tree, jac_leaves), in_leaves)
         return (jac, aux) if has_aux else jac
 
     return jacfwd_fn
@@ -110,6 +112,11 @@ def _split_rows_leading(leaf, in_shapes):
         parts.append(reshape(part, shape + out_shape))
         offset += size
     return parts
+
+
+def _finalize_tree(tree, inputs):
+    originals = input_arrays(inputs)
+    return tree_util.tree_map(lambda x: finalize(x, originals), tree)
 
 
 def _arrange(per_arg_tuple, is_tuple):
@@ -158,7 +165,7 @@ def jacrev(fun, argnums=0, has_aux: bool = False, chunk_size=None):
                 part = getitem(ct, slice(offset, offset + size))
                 per_input.append(reshape(part, out_shape + shape_of(in_leaf)))
             per_output.append(_arrange(tree_util.tree_unflatten(in_tree, per_input), is_tuple))
-        jac = tree_util.tree_unflatten(out_tree, per_output)
+        jac = _finalize_tree(tree_util.tree_unflatten(out_tree, per_output), in_leaves)
         return (jac, aux) if has_aux else jac
 
     return jacrev_fn

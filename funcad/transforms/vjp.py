@@ -127,7 +127,7 @@ def _unwrap_output(x, trace):
 
 def _record(fun, primals, has_aux, name):
     """Run ``fun`` on a fresh tape. Returns what the backward pass needs."""
-    leaves, in_tree = tree_util.tree_flatten(tuple(as_array(p) for p in primals))
+    leaves, in_tree = tree_util.tree_flatten(tuple(primals))
     leaves = [as_array(x) for x in leaves]
     for i, leaf in enumerate(leaves):
         check_inexact(leaf, name, f"input leaf {i}")
@@ -178,7 +178,8 @@ def vjp(fun, *primals, has_aux: bool = False):
             if index is not None:
                 seeds.append((index, c))
         cts = backward(tape, seeds, len(leaves))
-        cts = [finalize(_cast_like(c, x), originals) for c, x in zip(cts, leaves)]
+        owned = originals + input_arrays(ct_leaves)
+        cts = [finalize(_cast_like(c, x), owned) for c, x in zip(cts, leaves)]
         return tree_util.tree_unflatten(in_tree, cts)
 
     out = tree_util.tree_unflatten(out_tree, [finalize(p, originals) for p in out_primals])
@@ -217,10 +218,11 @@ def linearize(fun, *primals):
                 )
             checked.append(t)
         ts = forward_linear(tape, checked, len(leaves))
+        owned = originals + input_arrays(checked)
         out = []
         for p, index in outs:
             t = ts[index] if index is not None else None
-            out.append(finalize(zeros_like(p) if t is None else t, originals))
+            out.append(finalize(zeros_like(p) if t is None else t, owned))
         return tree_util.tree_unflatten(out_tree, out)
 
     out = tree_util.tree_unflatten(out_tree, [finalize(p, originals) for p, _ in outs])
