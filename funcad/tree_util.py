@@ -7,6 +7,7 @@ empty subtree) are containers; anything else is a leaf. Register more with
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Callable, NamedTuple
 
 __all__ = [
@@ -80,6 +81,8 @@ class PyTreeDef:
         self.num_leaves = 1 if node_type is None else sum(c.num_leaves for c in children)
 
     def __eq__(self, other) -> bool:
+        if self is other:
+            return True
         return (
             isinstance(other, PyTreeDef)
             and self.node_type is other.node_type
@@ -112,40 +115,55 @@ def _describe(treedef: PyTreeDef) -> str:
     return f"{treedef.node_type.__name__}({inner})"
 
 
+@functools.lru_cache(maxsize=64)
+def _flat_tuple_def(n: int) -> PyTreeDef:
+    return PyTreeDef(tuple, None, (_LEAF,) * n)
+
+
 def tree_flatten(tree, is_leaf: Callable[[Any], bool] | None = None) -> tuple[list, PyTreeDef]:
     """The leaves of ``tree`` in order, and its structure."""
-    leaves: list = []
-
-    def build(x) -> PyTreeDef:
-        kind = None if (is_leaf is not None and is_leaf(x)) else _node_type(x)
+    if is_leaf is None:
+        kind = _node_type(tree)
         if kind is None:
-            leaves.append(x)
-            return _LEAF
-        children, aux = _flatten_node(x, kind)
-        return PyTreeDef(kind, aux, tuple(build(c) for c in children))
-
-    treedef = build(tree)
+            return [tree], _LEAF
+        if kind is tuple and all(_node_type(c) is None for c in tree):
+            return list(tree), _flat_tuple_def(len(tree))
+    leaves: list = []
+    treedef = _flatten_into(tree, leaves, is_leaf)
     return leaves, treedef
+
+
+# Module-level recursion, not nested closures: a closure that refers to itself
+# is a reference cycle, and would keep every flattened value (and with it a
+# transform's whole tape) alive until the garbage collector runs.
+def _flatten_into(x, leaves: list, is_leaf) -> PyTreeDef:
+    kind = None if (is_leaf is not None and is_leaf(x)) else _node_type(x)
+    if kind is None:
+        leaves.append(x)
+        return _LEAF
+    children, aux = _flatten_node(x, kind)
+    return PyTreeDef(kind, aux, tuple(_flatten_into(c, leaves, is_leaf) for c in children))
+
+
+def _unflatten_from(td: PyTreeDef, it):
+    if td.node_type is None:
+        return next(it)
+    children = [_unflatten_from(c, it) for c in td.children]
+    if td.node_type in _registry:
+        return _registry[td.node_type].unflatten(td.aux, children)
+    return td.node_type(*children)  # a namedtuple
 
 
 def tree_unflatten(treedef: PyTreeDef, leaves):
     """Rebuild a pytree of structure ``treedef`` from ``leaves``."""
+    if treedef.node_type is None and len(leaves) == 1:
+        return leaves[0]
     leaves = list(leaves)
     if len(leaves) != treedef.num_leaves:
         raise ValueError(
             f"tree structure {treedef} needs {treedef.num_leaves} leaves, got {len(leaves)}"
         )
-    it = iter(leaves)
-
-    def build(td: PyTreeDef):
-        if td.node_type is None:
-            return next(it)
-        children = [build(c) for c in td.children]
-        if td.node_type in _registry:
-            return _registry[td.node_type].unflatten(td.aux, children)
-        return td.node_type(*children)  # a namedtuple
-
-    return build(treedef)
+    return _unflatten_from(treedef, iter(leaves))
 
 
 def tree_leaves(tree, is_leaf=None) -> list:
@@ -178,33 +196,31 @@ def broadcast_prefix(prefix, tree, name: str = "in_axes") -> list:
     """The leaves of ``prefix`` repeated to match every leaf of ``tree``.
 
     ``prefix`` must be a tree prefix of ``tree``: the same containers down to
-    some depth, with a leaf standing for a whole subtree.
+    some depth, with a leaf (or None) standing for a whole subtree.
     """
     out: list = []
-
-    def walk(p, t, path):
-        kind = _node_type(p)
-        if kind is None or p is None:
-            if p is None and _node_type(t) is type(None):
-                return
-            out.extend([p] * len(tree_leaves(t)))
-            return
-        t_kind = _node_type(t)
-        if t_kind is not kind:
-            raise ValueError(
-                f"{name} is not a tree prefix of the arguments: at {path or 'the top'} "
-                f"{name} has a {kind.__name__} but the argument is {type(t).__name__}"
-            )
-        p_children, p_aux = _flatten_node(p, kind)
-        t_children, t_aux = _flatten_node(t, kind)
-        if p_aux != t_aux or len(p_children) != len(t_children):
-            raise ValueError(
-                f"{name} is not a tree prefix of the arguments: at {path or 'the top'} "
-                f"{name} has {len(p_children)} entries ({p_aux}) but the argument has "
-                f"{len(t_children)} ({t_aux})"
-            )
-        for i, (pc, tc) in enumerate(zip(p_children, t_children)):
-            walk(pc, tc, f"{path}[{i}]")
-
-    walk(prefix, tree, "")
+    _broadcast_into(prefix, tree, name, "", out)
     return out
+
+
+def _broadcast_into(p, t, name: str, path: str, out: list) -> None:
+    kind = _node_type(p)
+    if kind is None or p is None:
+        out.extend([p] * len(tree_leaves(t)))
+        return
+    t_kind = _node_type(t)
+    if t_kind is not kind:
+        raise ValueError(
+            f"{name} is not a tree prefix of the arguments: at {path or 'the top'} "
+            f"{name} has a {kind.__name__} but the argument is {type(t).__name__}"
+        )
+    p_children, p_aux = _flatten_node(p, kind)
+    t_children, t_aux = _flatten_node(t, kind)
+    if p_aux != t_aux or len(p_children) != len(t_children):
+        raise ValueError(
+            f"{name} is not a tree prefix of the arguments: at {path or 'the top'} "
+            f"{name} has {len(p_children)} entries ({p_aux}) but the argument has "
+            f"{len(t_children)} ({t_aux})"
+        )
+    for i, (pc, tc) in enumerate(zip(p_children, t_children)):
+        _broadcast_into(pc, tc, name, f"{path}[{i}]", out)

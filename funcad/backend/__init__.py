@@ -67,8 +67,14 @@ def of(x) -> Backend:
 def of_pair(x, y) -> Backend:
     """``of_many(x, y)``, with a fast path for two arrays of one known type."""
     found = _by_type.get(type(x))
-    if found is not None and found is _by_type.get(type(y)):
+    other = _by_type.get(type(y))
+    if found is other:
+        if found is not None:
+            return found
+    elif other is None and type(y) in _SCALAR_TYPES:
         return found
+    elif found is None and type(x) in _SCALAR_TYPES:
+        return other
     return of_many(x, y)
 
 

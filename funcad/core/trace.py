@@ -12,7 +12,6 @@ their own transforms.
 
 from __future__ import annotations
 
-import contextlib
 from contextvars import ContextVar
 
 _depth: ContextVar[int] = ContextVar("funcad_trace_depth", default=0)
@@ -39,17 +38,24 @@ class Tracer:
     __array_priority__ = 1000
 
 
-@contextlib.contextmanager
-def new_trace(trace: Trace):
+class new_trace:  # noqa: N801 - used as a function: ``with new_trace(t) as trace``
     """Activate ``trace`` one level above the current innermost trace."""
-    token = _depth.set(_depth.get() + 1)
-    trace.level = _depth.get()
-    trace.active = True
-    try:
-        yield trace
-    finally:
-        trace.active = False
-        _depth.reset(token)
+
+    __slots__ = ("trace", "token")
+
+    def __init__(self, trace: Trace) -> None:
+        self.trace = trace
+
+    def __enter__(self) -> Trace:
+        depth = _depth.get() + 1
+        self.token = _depth.set(depth)
+        self.trace.level = depth
+        self.trace.active = True
+        return self.trace
+
+    def __exit__(self, *exc_info) -> None:
+        self.trace.active = False
+        _depth.reset(self.token)
 
 
 def current_depth() -> int:

@@ -84,7 +84,18 @@ def batch_size(args, bdims) -> int:
 def broadcasting_batch(prim):
     """Batching rule for an n-ary elementwise primitive with NumPy broadcasting."""
 
+    bind = prim.bind
+
     def batch_broadcasting(args, bdims, **params):
+        if len(args) == 2:
+            # Fast paths: the other operand is a scalar, or both share a batch axis.
+            (x, y), (bx, by) = args, bdims
+            if by is None and not getattr(y, "shape", ()):
+                return bind(x, y, **params), bx
+            if bx is None and not getattr(x, "shape", ()):
+                return bind(x, y, **params), by
+            if bx == by and len(x.shape) == len(y.shape):
+                return bind(x, y, **params), bx
         ranks = [ndim_of(x) - (b is not None) for x, b in zip(args, bdims)]
         rank = max(ranks)
         batched = [b for b in bdims if b is not None]
@@ -94,7 +105,7 @@ def broadcasting_batch(prim):
             (k == rank) if b is not None else (k <= rank - first)
             for k, b in zip(ranks, bdims)
         ):
-            return prim.bind(*args, **params), first
+            return bind(*args, **params), first
         from funcad.primitives.shape import reshape
 
         moved = []
@@ -105,7 +116,7 @@ def broadcasting_batch(prim):
                     s = shape_of(x)
                     x = reshape(x, s[:1] + (1,) * (rank - k) + s[1:])
             moved.append(x)
-        return prim.bind(*moved, **params), 0
+        return bind(*moved, **params), 0
 
     batch_broadcasting.__name__ = f"_{prim.name}_batch"
     return batch_broadcasting

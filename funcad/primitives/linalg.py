@@ -61,6 +61,8 @@ def _matmul_vjp_a(ct, ans, a, b):
     a_nd, b_nd = ndim_of(a), ndim_of(b)
     if b_nd == 1:
         g = multiply(ct, b) if a_nd == 1 else multiply(getitem(ct, (Ellipsis, None)), b)
+    elif a_nd == 1 and b_nd == 2:
+        g = matmul(b, ct)
     elif a_nd == 1:
         g = getitem(matmul(getitem(ct, (Ellipsis, None, slice(None))), _swap_last(b)),
                     (Ellipsis, 0, slice(None)))
@@ -74,6 +76,8 @@ def _matmul_vjp_b(ct, ans, a, b):
     if a_nd == 1:
         g = multiply(ct, a) if b_nd == 1 else multiply(
             getitem(a, (slice(None), None)), getitem(ct, (Ellipsis, None, slice(None))))
+    elif b_nd == 1 and a_nd == 2:
+        g = matmul(ct, a)
     elif b_nd == 1:
         g = getitem(matmul(_swap_last(a), getitem(ct, (Ellipsis, None))), (Ellipsis, 0))
     else:
@@ -105,6 +109,9 @@ def _matmul_batch(args, bdims, **params):
         return matmul(move_to_front(a, a_bdim), b), 0
     if a_bdim is None and p <= 2 and q >= 2:
         return matmul(a, move_to_front(b, b_bdim)), 0
+    if a_bdim is None and p == 2 and q == 1:
+        # A vector per example times a fixed matrix: one GEMM, (B, k) @ A.T.
+        return matmul(move_to_front(b, b_bdim), _swap_last(a)), 0
     if a_bdim is not None and b_bdim is not None and p == q >= 2:
         return matmul(move_to_front(a, a_bdim), move_to_front(b, b_bdim)), 0
     sa, sb, so = _matmul_subscripts(p, q)
