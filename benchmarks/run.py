@@ -235,12 +235,9 @@ def mlp_loss_np(params, X, Y):
     return np.sum(Y * (lse - logits)) / X.shape[0]
 
 
-def mlp_loss_fnp(W1, b1, W2, b2, W3, b3, X, Y):
-    """The same loss, written with funcad.numpy.
-
-    The six parameters are separate arguments (grad with argnums=(0, ..., 5)):
-    passing them as one tuple argument fails, see docs/performance.md.
-    """
+def mlp_loss_fnp(params, X, Y):
+    """The same loss, written with funcad.numpy (params is a tuple pytree)."""
+    W1, b1, W2, b2, W3, b3 = params
     h1 = fnp.tanh(X @ W1 + b1)
     h2 = fnp.tanh(h1 @ W2 + b2)
     logits = h2 @ W3 + b3
@@ -274,17 +271,17 @@ def bench_mlp(results):
     X = rng.standard_normal((BATCH, MLP_SIZES[0]))
     Y = np.eye(MLP_SIZES[-1])[rng.integers(0, MLP_SIZES[-1], BATCH)]
 
-    grad_fn = fa.grad(mlp_loss_fnp, argnums=tuple(range(len(params))))
-    g = grad_fn(*params, X, Y)
+    grad_fn = fa.grad(mlp_loss_fnp)
+    g = grad_fn(params, X, Y)
     g_hand = mlp_grad_by_hand(params, X, Y)
     for a, b in zip(g, g_hand):
         np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
-    np.testing.assert_allclose(mlp_loss_fnp(*params, X, Y), mlp_loss_np(params, X, Y), rtol=1e-12)
+    np.testing.assert_allclose(mlp_loss_fnp(params, X, Y), mlp_loss_np(params, X, Y), rtol=1e-12)
 
     t_fwd, t_fnp_fwd, t_grad, t_hand = bench_many(
         lambda: mlp_loss_np(params, X, Y),
-        lambda: mlp_loss_fnp(*params, X, Y),
-        lambda: grad_fn(*params, X, Y),
+        lambda: mlp_loss_fnp(params, X, Y),
+        lambda: grad_fn(params, X, Y),
         lambda: mlp_grad_by_hand(params, X, Y),
     )
     line("NumPy forward (loss)", fmt_t(t_fwd))
