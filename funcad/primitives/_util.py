@@ -83,7 +83,6 @@ def batch_size(args, bdims) -> int:
 
 def broadcasting_batch(prim):
     """Batching rule for an n-ary elementwise primitive with NumPy broadcasting."""
-
     bind = prim.bind
 
     def batch_broadcasting(args, bdims, **params):

@@ -7,6 +7,8 @@ expression and shapes.
 
 from __future__ import annotations
 
+import functools
+
 import opt_einsum
 
 from funcad import backend
@@ -32,10 +34,15 @@ def matmul(a, b):
 
 def einsum(subscripts: str, *operands):
     """Einstein summation, planned by opt_einsum and cached per expression and shapes."""
-    inputs, output, _ = opt_einsum.parser.parse_einsum_input(
-        [subscripts] + [shape_of(op) for op in operands], shapes=True
-    )
-    return einsum_p.bind(*operands, spec=f"{inputs}->{output}")
+    spec = _normalized_spec(subscripts, tuple(shape_of(op) for op in operands))
+    return einsum_p.bind(*operands, spec=spec)
+
+
+@functools.lru_cache(maxsize=1024)
+def _normalized_spec(subscripts: str, shapes: tuple) -> str:
+    """``subscripts`` with ellipses expanded and the output made explicit."""
+    inputs, output, _ = opt_einsum.parser.parse_einsum_input([subscripts, *shapes], shapes=True)
+    return f"{inputs}->{output}"
 
 
 def _swap_last(x):

@@ -10,7 +10,9 @@ _SCALARS = (bool, int, float, complex)
 
 def check_callable(fun, name: str) -> None:
     if not callable(fun):
-        raise TypeError(f"{name} expects a function as its first argument, got {type(fun).__name__}")
+        raise TypeError(
+            f"{name} expects a function as its first argument, got {type(fun).__name__}"
+        )
 
 
 def normalize_argnums(argnums, nargs: int, name: str) -> tuple[tuple[int, ...], bool]:
@@ -28,7 +30,7 @@ def normalize_argnums(argnums, nargs: int, name: str) -> tuple[tuple[int, ...], 
                 f"{name}: argnums={a} is out of range for a call with {nargs} positional "
                 f"argument(s); valid values are {-nargs}..{nargs - 1}."
                 if nargs
-                else f"{name}: argnums={a} but the function was called with no positional arguments."
+                else f"{name}: argnums={a} but the function got no positional arguments."
             )
         out.append(a % nargs)
     if len(set(out)) != len(out):
@@ -40,8 +42,10 @@ def as_array(x):
     """Python scalars and lists as backend arrays; arrays and tracers unchanged."""
     if isinstance(x, Tracer) or backend.is_array(x):
         return x
-    return backend.of(x).xp.asarray(x) if not isinstance(x, (list, tuple)) else (
-        backend.default().xp.asarray(x)
+    return (
+        backend.of(x).xp.asarray(x)
+        if not isinstance(x, (list, tuple))
+        else (backend.default().xp.asarray(x))
     )
 
 

@@ -8,9 +8,9 @@ import math
 from funcad.numpy.creation import ones_like
 from funcad.primitives._util import shape_of
 from funcad.transforms._api_util import (
+    as_array,
     check_callable,
     check_inexact,
-    as_array,
     check_inexact_tree,
     normalize_argnums,
 )

@@ -122,7 +122,9 @@ def jvp(fun, primals, tangents, has_aux: bool = False):
                 primals_out.append(leaf)
                 tangents_out.append(zeros_like(leaf))
     primals_out = tree_util.tree_unflatten(out_tree, [finalize(p, originals) for p in primals_out])
-    tangents_out = tree_util.tree_unflatten(out_tree, [finalize(t, originals) for t in tangents_out])
+    tangents_out = tree_util.tree_unflatten(
+        out_tree, [finalize(t, originals) for t in tangents_out]
+    )
     if has_aux:
         return primals_out, tangents_out, aux
     return primals_out, tangents_out

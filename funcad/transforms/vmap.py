@@ -30,7 +30,7 @@ class BatchTracer(ArrayTracer):
     @property
     def shape(self):
         s = shape_of(self._value)
-        return s[: self.bdim] + s[self.bdim + 1:]
+        return s[: self.bdim] + s[self.bdim + 1 :]
 
 
 class BatchTrace(Trace):
@@ -59,7 +59,9 @@ def _check_axis(axis, leaf, k: int, name: str):
     if axis is None:
         return None
     if isinstance(axis, bool) or not isinstance(axis, int):
-        raise ValueError(f"{name}: in_axes entries must be int or None, got {axis!r} for argument {k}.")
+        raise ValueError(
+            f"{name}: in_axes entries must be int or None, got {axis!r} for argument {k}."
+        )
     n = ndim_of(leaf)
     if not -n <= axis < n:
         raise ValueError(
@@ -83,8 +85,9 @@ def vmap(fun, in_axes=0, out_axes=0, axis_size=None, chunk_size=None):
     [3.0, 3.0, 3.0, 3.0]
     """
     check_callable(fun, "vmap")
-    if chunk_size is not None and (isinstance(chunk_size, bool) or not isinstance(chunk_size, int)
-                                   or chunk_size < 1):
+    if chunk_size is not None and (
+        isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1
+    ):
         raise ValueError(f"vmap: chunk_size must be a positive int or None, got {chunk_size!r}.")
 
     @functools.wraps(fun)
@@ -98,7 +101,9 @@ def vmap(fun, in_axes=0, out_axes=0, axis_size=None, chunk_size=None):
         leaves, in_tree = tree_util.tree_flatten(args)
         leaves = [as_array(x) for x in leaves]
         flat_axes = tree_util.broadcast_prefix(axes, args, "in_axes")
-        flat_axes = [_check_axis(a, x, k, "vmap") for k, (a, x) in enumerate(zip(flat_axes, leaves))]
+        flat_axes = [
+            _check_axis(a, x, k, "vmap") for k, (a, x) in enumerate(zip(flat_axes, leaves))
+        ]
         size = _batch_size(leaves, flat_axes, axis_size)
         if chunk_size is not None and chunk_size < size:
             return _chunked(fun, leaves, flat_axes, in_tree, kwargs, size, out_axes, chunk_size)
@@ -108,7 +113,9 @@ def vmap(fun, in_axes=0, out_axes=0, axis_size=None, chunk_size=None):
 
 
 def _batch_size(leaves, flat_axes, axis_size):
-    sizes = [(k, shape_of(x)[a]) for k, (x, a) in enumerate(zip(leaves, flat_axes)) if a is not None]
+    sizes = [
+        (k, shape_of(x)[a]) for k, (x, a) in enumerate(zip(leaves, flat_axes)) if a is not None
+    ]
     if axis_size is not None:
         sizes.append(("axis_size", axis_size))
     if not sizes:
@@ -117,7 +124,9 @@ def _batch_size(leaves, flat_axes, axis_size):
             "argument or pass axis_size."
         )
     if len({s for _, s in sizes}) > 1:
-        listed = ", ".join(f"argument {k}: {s}" if k != "axis_size" else f"axis_size: {s}" for k, s in sizes)
+        listed = ", ".join(
+            f"argument {k}: {s}" if k != "axis_size" else f"axis_size: {s}" for k, s in sizes
+        )
         raise ValueError(f"vmap got inconsistent sizes for the mapped axis: {listed}.")
     return sizes[0][1]
 
