@@ -120,6 +120,10 @@ def _rows():
         lambda x: np.broadcast_to(x, (2, 3, 4)), ((3, 1),))
     add("concatenate", lambda x, y, z: fnp.concatenate([x, y, z], axis=1),
         lambda x, y, z: np.concatenate([x, y, z], axis=1), ((2, 3), (2, 1), (2, 2)))
+    add("concatenate", lambda x, y: fnp.concatenate([x, y], axis=None),
+        lambda x, y: np.concatenate([x, y], axis=None), ((2, 3), (4,)),
+        prims=("concatenate", "reshape"))
+    add("broadcast_to", lambda x: fnp.broadcast_to(x, 3), lambda x: np.broadcast_to(x, 3), ((),))
     add("stack", lambda x, y: fnp.stack([x, y], axis=-1), lambda x, y: np.stack([x, y], axis=-1),
         ((2, 3), (2, 3)), prims=("concatenate", "reshape"))
 

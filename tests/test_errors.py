@@ -323,3 +323,10 @@ def test_has_aux_without_pair():
         fa.grad(lambda x: fnp.sum(x), has_aux=True)(np.ones(3))
     with pytest.raises(TypeError, match=r"has_aux"):
         fa.vjp(lambda x: x, np.ones(3), has_aux=True)
+
+
+def test_advanced_index_on_traced_value_is_a_clear_type_error():
+    with pytest.raises(TypeError, match=r"advanced indexing.*not supported"):
+        fa.grad(lambda x: fnp.sum(x[np.array([1, 0])]))(np.ones(3))
+    with pytest.raises(TypeError, match=r"advanced indexing"):
+        fa.vmap(lambda x: x[[0, 1]])(np.ones((2, 3)))

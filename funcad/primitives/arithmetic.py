@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from funcad.primitives._ufunc import binary_ufunc, unary_ufunc
 from funcad.primitives._util import shape_of, unbroadcast
 from funcad.primitives.comparison import equal, greater, less, where
@@ -122,6 +124,10 @@ def _power_slope_y(ans, x):
     """d(x**y)/dy = log(x) * x**y, taken as 0 where x == 0 (as JAX does)."""
     from funcad.primitives.elementwise import log
 
+    if isinstance(x, (int, float)):
+        # A Python base stays a weak scalar, so float32 exponents stay float32.
+        log_x = math.log(x) if x > 0 else (0.0 if x == 0 else math.nan)
+        return multiply(ans, log_x)
     safe_x = where(equal(x, 0), 1.0, x)
     return where(equal(x, 0), 0.0, multiply(ans, log(safe_x)))
 

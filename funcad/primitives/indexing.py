@@ -22,13 +22,19 @@ def normalize_index(idx) -> tuple:
         idx = (idx,)
     out = []
     for item in idx:
+        if isinstance(item, (list, tuple)) or getattr(item, "shape", ()) != ():
+            raise TypeError(
+                f"funcad supports basic indexing (ints, slices, None, ...) on traced values; "
+                f"an index array or list (here {type(item).__name__}) is advanced indexing, "
+                f"which is not supported yet. Use slices, or fnp.where to select elements."
+            )
         if isinstance(item, bool) or not (
             isinstance(item, _BASIC) or hasattr(item, "__index__")
         ):
             raise TypeError(
                 f"funcad supports basic indexing (ints, slices, None, ...) on traced "
                 f"values; got index element {item!r} of type {type(item).__name__}. "
-                f"Use fnp.take or fnp.where for gathers."
+                f"Use slices, or fnp.where to select elements."
             )
         out.append(item if isinstance(item, _BASIC) else int(item.__index__()))
     if sum(item is Ellipsis for item in out) > 1:

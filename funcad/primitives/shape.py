@@ -61,7 +61,7 @@ def transpose(x, axes=None):
 
 def broadcast_to(x, shape):
     """``x`` broadcast to ``shape`` (a read-only view on NumPy)."""
-    shape = tuple(int(s) for s in shape)
+    shape = (int(shape),) if isinstance(shape, int) else tuple(int(s) for s in shape)
     if shape_of(x) == shape:
         return x
     return broadcast_to_p.bind(x, shape=shape)
@@ -72,6 +72,8 @@ def concatenate(arrays, axis=0):
     arrays = tuple(arrays)
     if not arrays:
         raise ValueError("need at least one array to concatenate")
+    if axis is None:
+        arrays, axis = tuple(reshape(a, (-1,)) for a in arrays), 0
     axis = normalize_axis(axis, ndim_of(arrays[0]))
     return concatenate_p.bind(*arrays, axis=axis)
 

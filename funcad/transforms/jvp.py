@@ -12,6 +12,7 @@ from funcad.numpy.array_tracer import ArrayTracer
 from funcad.numpy.creation import zeros_like
 from funcad.primitives._util import dtype_of, shape_of
 from funcad.primitives.arithmetic import add
+from funcad.primitives.comparison import astype
 from funcad.primitives.shape import broadcast_to
 from funcad.transforms._api_util import (
     as_array,
@@ -59,10 +60,16 @@ class JVPTrace(Trace):
                 t_out = contribution if t_out is None else add(t_out, contribution)
         if t_out is None:
             return ans
-        ans_shape = shape_of(ans)
-        if shape_of(t_out) != ans_shape:
-            t_out = broadcast_to(t_out, ans_shape)
-        return JVPTracer(self, ans, t_out)
+        return JVPTracer(self, ans, match_primal(t_out, ans))
+
+
+def match_primal(t, ans):
+    """The tangent ``t`` with the shape and dtype of its primal ``ans``."""
+    if shape_of(t) != shape_of(ans):
+        t = broadcast_to(t, shape_of(ans))
+    if dtype_of(t) != dtype_of(ans) and dtype_of(ans) is not None:
+        t = astype(t, dtype_of(ans))
+    return t
 
 
 def _check_pair(primal, tangent, where: str):

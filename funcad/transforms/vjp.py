@@ -19,7 +19,6 @@ from funcad.numpy.creation import zeros_like
 from funcad.primitives._util import dtype_of, shape_of
 from funcad.primitives.arithmetic import add
 from funcad.primitives.comparison import astype
-from funcad.primitives.shape import broadcast_to
 from funcad.transforms._api_util import (
     as_array,
     check_callable,
@@ -27,7 +26,7 @@ from funcad.transforms._api_util import (
     finalize,
     input_arrays,
 )
-from funcad.transforms.jvp import _split_aux
+from funcad.transforms.jvp import _split_aux, match_primal
 
 
 class VJPTracer(ArrayTracer):
@@ -104,9 +103,7 @@ def forward_linear(tape, tangents, n_inputs: int) -> list:
             contribution = rules[argnum](t, ans, *primals, **params)
             if contribution is not None:
                 t_out = contribution if t_out is None else add(t_out, contribution)
-        if t_out is not None and shape_of(t_out) != shape_of(ans):
-            t_out = broadcast_to(t_out, shape_of(ans))
-        ts[i] = t_out
+        ts[i] = None if t_out is None else match_primal(t_out, ans)
     return ts
 
 
