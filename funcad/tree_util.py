@@ -72,13 +72,14 @@ def _flatten_node(x, kind):
 class PyTreeDef:
     """The structure of a pytree: container types and where the leaves go."""
 
-    __slots__ = ("node_type", "aux", "children", "num_leaves")
+    __slots__ = ("node_type", "aux", "children", "num_leaves", "flat_tuple")
 
     def __init__(self, node_type, aux, children):
         self.node_type = node_type
         self.aux = aux
         self.children = children
         self.num_leaves = 1 if node_type is None else sum(c.num_leaves for c in children)
+        self.flat_tuple = node_type is tuple and all(c.node_type is None for c in children)
 
     def __eq__(self, other) -> bool:
         if self is other:
@@ -158,6 +159,8 @@ def tree_unflatten(treedef: PyTreeDef, leaves):
     """Rebuild a pytree of structure ``treedef`` from ``leaves``."""
     if treedef.node_type is None and len(leaves) == 1:
         return leaves[0]
+    if treedef.flat_tuple and len(leaves) == treedef.num_leaves:
+        return tuple(leaves)
     leaves = list(leaves)
     if len(leaves) != treedef.num_leaves:
         raise ValueError(

@@ -6,6 +6,7 @@ under other transforms.
 
 from __future__ import annotations
 
+from funcad import backend
 from funcad.core.trace import Tracer
 
 
@@ -50,8 +51,6 @@ def is_tracer(x) -> bool:
 
 def backend_of(x):
     """The backend of the concrete array under any number of tracers."""
-    from funcad import backend
-
     while isinstance(x, Tracer):
         x = x._value
     return backend.of(x)
@@ -148,3 +147,4 @@ def unbroadcast(ct, shape: tuple[int, ...]):
     if shape_of(ct) != shape:
         ct = reshape(ct, shape)
     return ct
+

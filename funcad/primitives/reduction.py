@@ -14,6 +14,8 @@ from funcad.core.trace import Tracer
 from funcad.primitives._util import backend_of, dtype_of, ndim_of, normalize_axes, shape_of
 from funcad.primitives.arithmetic import divide, multiply
 from funcad.primitives.comparison import astype, equal, where
+from funcad.primitives.indexing import getitem
+from funcad.primitives.shape import broadcast_to, reshape, transpose
 
 sum_p = Primitive("sum")
 max_p = Primitive("max")
@@ -59,8 +61,6 @@ def _kept_shape(shape, axis):
 
 def expand_reduced(ct, shape, axis, keepdims):
     """Broadcast a reduction's cotangent back over the reduced axes."""
-    from funcad.primitives.shape import broadcast_to, reshape
-
     if not keepdims:
         ct = reshape(ct, _kept_shape(shape, axis))
     return broadcast_to(ct, shape)
@@ -142,9 +142,6 @@ def _products_of_others(x, axis):
     zeros in ``x`` give exact results (``ans / x`` would give nan). This costs
     O(n**2) for n reduced elements.
     """
-    from funcad.primitives.indexing import getitem
-    from funcad.primitives.shape import reshape, transpose
-
     shape = shape_of(x)
     kept = tuple(i for i in range(len(shape)) if i not in axis)
     moved = transpose(x, kept + axis)

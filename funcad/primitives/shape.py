@@ -7,13 +7,16 @@ import math
 from funcad import backend
 from funcad.core.primitive import PerArgument, Primitive
 from funcad.primitives._util import (
+    backend_of,
     batch_size,
+    dtype_of,
     move_to_front,
     ndim_of,
     normalize_axis,
     shape_of,
     unbroadcast,
 )
+from funcad.primitives.indexing import getitem
 
 reshape_p = Primitive("reshape")
 transpose_p = Primitive("transpose")
@@ -169,15 +172,12 @@ def _concatenate_impl(*arrays, axis):
 
 
 def _concatenate_jvp(i, t, ans, *arrays, axis):
-    from funcad.numpy.creation import zeros_like
-
-    parts = [t if j == i else zeros_like(a, dtype=t.dtype) for j, a in enumerate(arrays)]
+    xp = backend_of(t).xp
+    parts = [t if j == i else xp.zeros(shape_of(a), dtype_of(t)) for j, a in enumerate(arrays)]
     return concatenate(parts, axis)
 
 
 def _concatenate_vjp(i, ct, ans, *arrays, axis):
-    from funcad.primitives.indexing import getitem
-
     start = sum(shape_of(a)[axis] for a in arrays[:i])
     stop = start + shape_of(arrays[i])[axis]
     return getitem(ct, (slice(None),) * axis + (slice(start, stop),))

@@ -14,7 +14,7 @@ from funcad.transforms._api_util import (
     check_inexact_tree,
     normalize_argnums,
 )
-from funcad.transforms.vjp import vjp
+from funcad.transforms.vjp import vjp_with_aux
 
 
 def value_and_grad(fun, argnums=0, has_aux: bool = False):
@@ -73,7 +73,8 @@ def _value_aux_and_grad(fun, argnums, has_aux, args, kwargs, name):
         out = fun(*full, **kwargs)
         return out if has_aux else (out, None)
 
-    out, vjp_fn, aux = vjp(partial_fun, *(args[p] for p in positions), has_aux=True)
+    diff_args = tuple(args[p] for p in positions)
+    out, vjp_fn, aux = vjp_with_aux(partial_fun, diff_args, True, name, checked=True)
     if isinstance(out, (int, float, complex)):
         out = as_array(out)
     if not hasattr(out, "shape") and not isinstance(out, (int, float, complex)):

@@ -122,19 +122,21 @@ def _unwrap_output(x, trace):
     return x, None
 
 
-def _record(fun, primals, has_aux, name):
+def _record(fun, primals, has_aux, name, checked=False):
     """Run ``fun`` on a fresh tape. Returns what the backward pass needs."""
     leaves, in_tree = tree_util.tree_flatten(tuple(primals))
     leaves = [as_array(x) for x in leaves]
-    for i, leaf in enumerate(leaves):
-        check_inexact(leaf, name, f"input leaf {i}")
+    if not checked:
+        for i, leaf in enumerate(leaves):
+            check_inexact(leaf, name, f"input leaf {i}")
     with new_trace(VJPTrace()) as trace:
         args = tree_util.tree_unflatten(in_tree, [trace.new_input(x) for x in leaves])
         out = fun(*args)
         aux = None
         if has_aux:
             out, aux = _split_aux(out, name)
-            aux = tree_util.tree_map(lambda a: _unwrap_output(a, trace)[0], aux)
+            if aux is not None:
+                aux = tree_util.tree_map(lambda a: _unwrap_output(a, trace)[0], aux)
         out_leaves, out_tree = tree_util.tree_flatten(out)
         unwrapped = [_unwrap_output(x, trace) for x in out_leaves]
     return trace.tape, leaves, in_tree, unwrapped, out_tree, aux
@@ -153,7 +155,17 @@ def vjp(fun, *primals, has_aux: bool = False):
     [5.5, 1.7163]
     """
     check_callable(fun, "vjp")
-    tape, leaves, in_tree, outs, out_tree, aux = _record(fun, primals, has_aux, "vjp")
+    out, vjp_fn, aux = vjp_with_aux(fun, primals, has_aux, "vjp")
+    return (out, vjp_fn, aux) if has_aux else (out, vjp_fn)
+
+
+def vjp_with_aux(fun, primals, has_aux: bool, name: str, checked: bool = False):
+    """``vjp``'s body: always returns ``(out, vjp_fn, aux)``.
+
+    ``name`` is the transform named in error messages; ``checked`` skips the
+    input dtype check when the caller has made it.
+    """
+    tape, leaves, in_tree, outs, out_tree, aux = _record(fun, primals, has_aux, name, checked)
     originals = input_arrays(leaves)
     out_primals = [p for p, _ in outs]
 
@@ -180,9 +192,7 @@ def vjp(fun, *primals, has_aux: bool = False):
         return tree_util.tree_unflatten(in_tree, cts)
 
     out = tree_util.tree_unflatten(out_tree, [finalize(p, originals) for p in out_primals])
-    if has_aux:
-        return out, vjp_fn, aux
-    return out, vjp_fn
+    return out, vjp_fn, aux
 
 
 def linearize(fun, *primals):

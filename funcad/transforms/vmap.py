@@ -160,6 +160,8 @@ def _place_batch_axis(x, out_axis, trace, size):
         return broadcast_to(x, tuple(shape))
     value = x._value
     out_axis = out_axis % ndim_of(value)
+    if out_axis == x.bdim:
+        return value
     return moveaxis(value, x.bdim, out_axis)
 
 
