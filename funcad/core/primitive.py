@@ -5,6 +5,9 @@ A primitive carries four rules side by side:
 * ``impl(*args, **params)`` computes the value through the backend;
 * ``jvps[i](t, ans, *args, **params)`` is the tangent of the output
   contributed by a tangent ``t`` of argument ``i``;
+* ``jvp_all(tangents, ans, *args, **params)``, optional, replaces the sum
+  of ``jvps`` for primitives whose tangent is one operation on all argument
+  tangents at once;
 * ``vjps[i](ct, ans, *args, **params)`` is the cotangent of argument ``i``
   for an output cotangent ``ct`` (``None`` means a symbolic zero);
 * ``batch(args, bdims, **params)`` returns ``(out, out_bdim)`` for arguments
@@ -27,7 +30,7 @@ REGISTRY: dict[str, "Primitive"] = {}
 class Primitive:
     """A named operation with its implementation and transform rules."""
 
-    __slots__ = ("name", "impl", "jvps", "vjps", "batch", "linear")
+    __slots__ = ("name", "impl", "jvps", "jvp_all", "vjps", "batch", "linear")
 
     def __init__(self, name: str) -> None:
         if name in REGISTRY:
@@ -35,6 +38,7 @@ class Primitive:
         self.name = name
         self.impl = None
         self.jvps = None
+        self.jvp_all = None
         self.vjps = None
         self.batch = None
         self.linear = False
@@ -62,6 +66,16 @@ class Primitive:
     def def_jvp(self, *fns: Callable) -> None:
         """One rule per argument (``None`` for an argument with no derivative)."""
         self.jvps = _rules(fns)
+
+    def def_jvp_all(self, fn: Callable) -> Callable:
+        """A rule taking every argument's tangent at once (None for zero).
+
+        ``fn(tangents, ans, *args, **params)``; for primitives such as
+        ``concatenate`` whose tangent is one operation on all the argument
+        tangents, not a sum of one term per argument.
+        """
+        self.jvp_all = fn
+        return fn
 
     def def_vjp(self, *fns: Callable) -> None:
         """One rule per argument (``None`` for an argument with no derivative)."""

@@ -172,8 +172,16 @@ def _concatenate_impl(*arrays, axis):
 
 
 def _concatenate_jvp(i, t, ans, *arrays, axis):
-    xp = backend_of(t).xp
-    parts = [t if j == i else xp.zeros(shape_of(a), dtype_of(t)) for j, a in enumerate(arrays)]
+    return _concatenate_jvp_all([t if j == i else None for j in range(len(arrays))],
+                                ans, *arrays, axis=axis)
+
+
+def _concatenate_jvp_all(tangents, ans, *arrays, axis):
+    # One concatenation of all tangents, with zeros standing in for the symbolic ones.
+    known = next(t for t in tangents if t is not None)
+    xp = backend_of(known).xp
+    parts = [xp.zeros(shape_of(a), dtype_of(known)) if t is None else t
+             for t, a in zip(tangents, arrays)]
     return concatenate(parts, axis)
 
 
@@ -191,5 +199,6 @@ def _concatenate_batch(args, bdims, *, axis):
 
 
 concatenate_p.def_jvp(PerArgument(_concatenate_jvp))
+concatenate_p.def_jvp_all(_concatenate_jvp_all)
 concatenate_p.def_vjp(PerArgument(_concatenate_vjp))
 concatenate_p.linear = True

@@ -45,10 +45,27 @@ class JVPTrace(Trace):
                 primals.append(arg)
                 tangents.append(None)
         ans = prim.bind(*primals, **params)
-        rules = prim.jvps
-        if rules is None:
+        if prim.jvps is None:
             return ans
+        t_out = output_tangent(prim, tangents, ans, primals, params)
+        if t_out is None:
+            return ans
+        return JVPTracer(self, ans, t_out)
+
+
+def output_tangent(prim, tangents, ans, primals, params):
+    """The output tangent of ``prim`` for argument ``tangents`` (None: zero).
+
+    Sums the per-argument JVP rules, or calls the primitive's joint rule when it
+    has one; the result has the shape and dtype of ``ans``, or is None (zero).
+    """
+    if prim.jvp_all is not None:
+        if all(t is None for t in tangents):
+            return None
+        t_out = prim.jvp_all(tangents, ans, *primals, **params)
+    else:
         t_out = None
+        rules = prim.jvps
         for i, t in enumerate(tangents):
             if t is None:
                 continue
@@ -58,9 +75,7 @@ class JVPTrace(Trace):
             contribution = rule(t, ans, *primals, **params)
             if contribution is not None:
                 t_out = contribution if t_out is None else add(t_out, contribution)
-        if t_out is None:
-            return ans
-        return JVPTracer(self, ans, match_primal(t_out, ans))
+    return None if t_out is None else match_primal(t_out, ans)
 
 
 def match_primal(t, ans):

@@ -26,7 +26,7 @@ from funcad.transforms._api_util import (
     finalize,
     input_arrays,
 )
-from funcad.transforms.jvp import _split_aux, match_primal
+from funcad.transforms.jvp import _split_aux, output_tangent
 
 
 class VJPTracer(ArrayTracer):
@@ -94,16 +94,10 @@ def forward_linear(tape, tangents, n_inputs: int) -> list:
     ts = list(tangents) + [None] * (len(tape) - n_inputs)
     for i in range(n_inputs, len(tape)):
         prim, primals, params, ans, parents = tape[i]
-        t_out = None
-        rules = prim.jvps
+        arg_tangents = [None] * len(primals)
         for argnum, parent in parents:
-            t = ts[parent]
-            if t is None:
-                continue
-            contribution = rules[argnum](t, ans, *primals, **params)
-            if contribution is not None:
-                t_out = contribution if t_out is None else add(t_out, contribution)
-        ts[i] = None if t_out is None else match_primal(t_out, ans)
+            arg_tangents[argnum] = ts[parent]
+        ts[i] = output_tangent(prim, arg_tangents, ans, primals, params)
     return ts
 
 
