@@ -64,6 +64,10 @@ def _rows():
         prims=("add", "subtract", "multiply", "divide", "negative"))
     add("where", lambda x, y: fnp.where(np.arange(12).reshape(3, 4) % 3 == 0, x, y),
         lambda x, y: np.where(np.arange(12).reshape(3, 4) % 3 == 0, x, y), ((3, 4), (4,)))
+    add("where", lambda x: fnp.where(x, x**2, 0.0), lambda x: np.where(x, x**2, 0.0), ((5,),),
+        (AWAY_FROM_ZERO,), prims=("where", "power"))  # a traced condition
+    add("astype", lambda x: fnp.astype(x, np.int64) * x, lambda x: x.astype(np.int64) * x,
+        ((5,),), (POSITIVE,), prims=("astype", "multiply"))  # integers carry no derivative
     add("astype", lambda x: fnp.astype(x, np.float32), lambda x: x.astype(np.float32),
         ((3,),), tol=1e-4, extra={"eps": 1e-2})  # linear: a large step is exact
 
@@ -136,14 +140,18 @@ def _rows():
 
     # Contractions.
     for shapes in [((3, 4), (4, 2)), ((4,), (4, 2)), ((3, 4), (4,)), ((4,), (4,)),
-                   ((2, 3, 4), (4, 5)), ((2, 3, 4), (2, 4, 5)), ((3, 4), (2, 4, 5))]:
+                   ((2, 3, 4), (4, 5)), ((2, 3, 4), (2, 4, 5)), ((3, 4), (2, 4, 5)),
+                   ((2, 1, 3, 4), (5, 4, 2))]:
         add("matmul", fnp.matmul, np.matmul, shapes)
     add("matmul", lambda a, b: a @ b, lambda a, b: a @ b, ((2, 3), (3, 2)), prims=("matmul",))
     for spec, shapes in [("ij,jk->ik", ((2, 3), (3, 4))), ("ij,jk", ((2, 3), (3, 4))),
                          ("i,i->", ((3,), (3,))), ("ii->", ((3, 3),)), ("ii->i", ((3, 3),)),
                          ("ij->", ((2, 3),)), ("ij,k->ik", ((2, 3), (4,))),
                          ("...ij,...jk->...ik", ((2, 2, 3), (2, 3, 4))),
-                         ("bij,bjk,kl->bil", ((2, 2, 3), (2, 3, 4), (4, 2)))]:
+                         ("bij,bjk,kl->bil", ((2, 2, 3), (2, 3, 4), (4, 2))),
+                         # Broadcast dimensions, named and under an ellipsis.
+                         ("ij,ij->ij", ((1, 4), (3, 4))),
+                         ("...i,...i->...", ((3, 1, 4), (5, 4)))]:
         add("einsum", lambda *ops, s=spec: fnp.einsum(s, *ops),
             lambda *ops, s=spec: np.einsum(s, *ops), shapes)
     for shapes in [((3,), (3,)), ((2, 3), (3,)), ((2, 3), (3, 4)), ((2, 3, 4), (4, 2)), ((), (3,))]:

@@ -90,7 +90,8 @@ def _astype_jvp(t, ans, x, *, dtype):
 
 
 def _astype_vjp(ct, ans, x, *, dtype):
-    if not _is_inexact(dtype_of(x)):
+    # Nothing flows back through an integer or boolean result, nor into one.
+    if not (_is_inexact(dtype_of(ans)) and _is_inexact(dtype_of(x))):
         return None
     return astype(ct, dtype_of(x))
 

@@ -17,6 +17,7 @@ from funcad.core.trace import Tracer
 from funcad.primitives._util import backend_of, move_to_front, ndim_of, shape_of, unbroadcast
 from funcad.primitives.arithmetic import multiply
 from funcad.primitives.indexing import getitem
+from funcad.primitives.reduction import sum as sum_
 from funcad.primitives.shape import broadcast_to, reshape, transpose
 
 matmul_p = Primitive("matmul")
@@ -162,19 +163,21 @@ def _einsum_jvp(i, t, ans, *operands, spec):
 def _einsum_vjp(i, ct, ans, *operands, spec):
     inputs, output = _split_spec(spec)
     target = inputs[i]
-    sizes = {}
-    for subs, op in zip(inputs, operands):
-        sizes.update(zip(subs, shape_of(op)))
+    own = dict(zip(target, shape_of(operands[i])))
     others = [s for j, s in enumerate(inputs) if j != i]
     other_ops = [op for j, op in enumerate(operands) if j != i]
     unique = "".join(dict.fromkeys(target))
     available = set(output).union(*others)
     reachable = "".join(c for c in unique if c in available)
     g = einsum_p.bind(ct, *other_ops, spec=",".join([output] + others) + "->" + reachable)
+    # Dimensions this operand broadcast (size 1 here, larger elsewhere) are summed back.
+    broadcast = tuple(k for k, (c, n) in enumerate(zip(reachable, shape_of(g))) if own[c] != n)
+    if broadcast:
+        g = sum_(g, axis=broadcast, keepdims=True)
     if reachable != unique:
         # Letters summed only inside this operand: its gradient is constant along them.
-        g = reshape(g, tuple(sizes[c] if c in available else 1 for c in unique))
-        g = broadcast_to(g, tuple(sizes[c] for c in unique))
+        g = reshape(g, tuple(own[c] if c in available else 1 for c in unique))
+        g = broadcast_to(g, tuple(own[c] for c in unique))
     if unique != target:
         # Repeated letters (a diagonal): embed with identity matrices.
         xp = backend_of(ct).xp
@@ -184,7 +187,7 @@ def _einsum_vjp(i, ct, ans, *operands, spec):
             if c in seen:
                 f = fresh.pop()
                 out_subs.append(f)
-                eyes.append(xp.eye(sizes[c], dtype=getattr(g, "dtype", None)))
+                eyes.append(xp.eye(own[c], dtype=getattr(g, "dtype", None)))
                 eye_specs.append(c + f)
             else:
                 seen.add(c)

@@ -82,7 +82,10 @@ def backward(tape, seeds, n_inputs: int) -> list:
         prim, primals, params, ans, parents = tape[i]
         rules = prim.vjps
         for argnum, parent in parents:
-            contribution = rules[argnum](g, ans, *primals, **params)
+            rule = rules[argnum]
+            if rule is None:  # an argument with no derivative, like where's condition
+                continue
+            contribution = rule(g, ans, *primals, **params)
             if contribution is not None:
                 old = cts[parent]
                 cts[parent] = contribution if old is None else add(old, contribution)
