@@ -65,20 +65,37 @@ def input_arrays(leaves) -> list:
     return [x for x in leaves if backend.is_array(x) and not isinstance(x, Tracer)]
 
 
-def finalize(x, inputs=()):
+def finalize(x, inputs=(), copy: bool = False):
     """An output the caller owns: a writable array not sharing memory with inputs.
 
-    0-d arrays become NumPy scalars, as NumPy's reductions return them.
+    0-d arrays and Python numbers become NumPy scalars, as NumPy's reductions
+    return them. ``copy=True`` copies every array, for values that a recorded
+    tape also holds (changing them in place would corrupt later derivatives).
     """
-    if isinstance(x, Tracer) or not backend.is_array(x):
+    if isinstance(x, Tracer):
+        return x
+    if isinstance(x, _SCALARS):
+        return backend.default().xp.asarray(x)[()]
+    if not backend.is_array(x):
         return x
     be = backend.of(x)
-    xp = be.xp
     if x.ndim == 0:
         return x[()] if isinstance(x, be.array_types[0]) else x
-    if not x.flags.writeable or any(xp.may_share_memory(x, i) for i in inputs):
+    if copy or not x.flags.writeable or any(be.xp.may_share_memory(x, i) for i in inputs):
         x = x.copy()
     return x
+
+
+def finalize_all(values, inputs=(), copy: bool = False) -> list:
+    """``finalize`` each value; no two of the results share memory either."""
+    owned = list(inputs)
+    out = []
+    for x in values:
+        x = finalize(x, owned, copy)
+        if getattr(x, "ndim", 0) and not isinstance(x, Tracer):
+            owned.append(x)
+        out.append(x)
+    return out
 
 
 def check_inexact_tree(tree, name: str, where: str) -> None:

@@ -12,6 +12,7 @@ from funcad.transforms._api_util import (
     check_callable,
     check_inexact,
     check_inexact_tree,
+    finalize,
     normalize_argnums,
 )
 from funcad.transforms.vjp import vjp_with_aux
@@ -89,4 +90,4 @@ def _value_aux_and_grad(fun, argnums, has_aux, args, kwargs, name):
         )
     check_inexact(out, name, "the output")
     grads = vjp_fn(ones_like(out))
-    return out, aux, (grads if is_tuple else grads[0])
+    return finalize(out), aux, (grads if is_tuple else grads[0])

@@ -18,7 +18,7 @@ from funcad.transforms._api_util import (
     as_array,
     check_callable,
     check_inexact_tree,
-    finalize,
+    finalize_all,
     input_arrays,
     normalize_argnums,
 )
@@ -115,8 +115,8 @@ def _split_rows_leading(leaf, in_shapes):
 
 
 def _finalize_tree(tree, inputs):
-    originals = input_arrays(inputs)
-    return tree_util.tree_map(lambda x: finalize(x, originals), tree)
+    leaves, treedef = tree_util.tree_flatten(tree)
+    return tree_util.tree_unflatten(treedef, finalize_all(leaves, input_arrays(inputs)))
 
 
 def _arrange(per_arg_tuple, is_tuple):

@@ -18,7 +18,7 @@ from funcad.transforms._api_util import (
     as_array,
     check_callable,
     check_inexact,
-    finalize,
+    finalize_all,
     input_arrays,
 )
 
@@ -143,10 +143,10 @@ def jvp(fun, primals, tangents, has_aux: bool = False):
             else:
                 primals_out.append(leaf)
                 tangents_out.append(zeros_like(leaf))
-    primals_out = tree_util.tree_unflatten(out_tree, [finalize(p, originals) for p in primals_out])
-    tangents_out = tree_util.tree_unflatten(
-        out_tree, [finalize(t, originals) for t in tangents_out]
-    )
+    finished = finalize_all(primals_out + tangents_out, originals)
+    n = len(primals_out)
+    primals_out = tree_util.tree_unflatten(out_tree, finished[:n])
+    tangents_out = tree_util.tree_unflatten(out_tree, finished[n:])
     if has_aux:
         return primals_out, tangents_out, aux
     return primals_out, tangents_out

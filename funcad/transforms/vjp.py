@@ -23,7 +23,7 @@ from funcad.transforms._api_util import (
     as_array,
     check_callable,
     check_inexact,
-    finalize,
+    finalize_all,
     input_arrays,
 )
 from funcad.transforms.jvp import _split_aux, output_tangent
@@ -185,10 +185,14 @@ def vjp_with_aux(fun, primals, has_aux: bool, name: str, checked: bool = False):
                 seeds.append((index, c))
         cts = backward(tape, seeds, len(leaves))
         owned = originals + input_arrays(ct_leaves)
-        cts = [finalize(_cast_like(c, x), owned) for c, x in zip(cts, leaves)]
+        cts = finalize_all([_cast_like(c, x) for c, x in zip(cts, leaves)], owned)
         return tree_util.tree_unflatten(in_tree, cts)
 
-    out = tree_util.tree_unflatten(out_tree, [finalize(p, originals) for p in out_primals])
+    # The tape holds the outputs for the backward pass: hand the caller copies.
+    out = tree_util.tree_unflatten(out_tree, finalize_all(out_primals, originals, copy=True))
+    if aux is not None:
+        aux_leaves, aux_tree = tree_util.tree_flatten(aux)
+        aux = tree_util.tree_unflatten(aux_tree, finalize_all(aux_leaves, originals, copy=True))
     return out, vjp_fn, aux
 
 
@@ -226,8 +230,9 @@ def linearize(fun, *primals):
         out = []
         for p, index in outs:
             t = ts[index] if index is not None else None
-            out.append(finalize(zeros_like(p) if t is None else t, owned))
-        return tree_util.tree_unflatten(out_tree, out)
+            out.append(zeros_like(p) if t is None else t)
+        return tree_util.tree_unflatten(out_tree, finalize_all(out, owned))
 
-    out = tree_util.tree_unflatten(out_tree, [finalize(p, originals) for p, _ in outs])
+    out = finalize_all([p for p, _ in outs], originals, copy=True)
+    out = tree_util.tree_unflatten(out_tree, out)
     return out, jvp_fn

@@ -16,7 +16,7 @@ from funcad.numpy.composites import expand_dims, moveaxis
 from funcad.primitives._util import ndim_of, shape_of
 from funcad.primitives.indexing import getitem
 from funcad.primitives.shape import broadcast_to, concatenate
-from funcad.transforms._api_util import as_array, check_callable, finalize, input_arrays
+from funcad.transforms._api_util import as_array, check_callable, finalize_all, input_arrays
 
 
 class BatchTracer(ArrayTracer):
@@ -139,7 +139,7 @@ def _batched_call(fun, leaves, flat_axes, in_tree, kwargs, size, out_axes):
         out_leaves, out_tree = tree_util.tree_flatten(out)
         flat_out_axes = tree_util.broadcast_prefix(out_axes, out, "out_axes")
         results = [_place_batch_axis(x, a, trace, size) for x, a in zip(out_leaves, flat_out_axes)]
-    return tree_util.tree_unflatten(out_tree, [finalize(r, originals) for r in results])
+    return tree_util.tree_unflatten(out_tree, finalize_all(results, originals))
 
 
 def _place_batch_axis(x, out_axis, trace, size):
