@@ -11,12 +11,17 @@ from funcad.core.trace import Tracer
 
 
 def shape_of(x) -> tuple[int, ...]:
-    """The shape of an array, tracer or Python scalar (``()``)."""
-    return getattr(x, "shape", ())
+    """The shape of an array, tracer, Python scalar (``()``) or nested list."""
+    shape = getattr(x, "shape", None)
+    if shape is None:
+        if isinstance(x, (list, tuple)):
+            return backend.default().xp.shape(x)
+        return ()
+    return shape
 
 
 def ndim_of(x) -> int:
-    return len(getattr(x, "shape", ()))
+    return len(shape_of(x))
 
 
 def dtype_of(x):

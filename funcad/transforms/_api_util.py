@@ -15,6 +15,13 @@ def check_callable(fun, name: str) -> None:
         )
 
 
+def check_chunk_size(chunk_size, name: str) -> None:
+    if chunk_size is not None and (
+        isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1
+    ):
+        raise ValueError(f"{name}: chunk_size must be a positive int or None, got {chunk_size!r}.")
+
+
 def normalize_argnums(argnums, nargs: int, name: str) -> tuple[tuple[int, ...], bool]:
     """``argnums`` as a tuple of non-negative ints, and whether it was a tuple."""
     is_tuple = isinstance(argnums, (tuple, list))

@@ -12,11 +12,13 @@ import math
 from funcad import tree_util
 from funcad.numpy.composites import moveaxis
 from funcad.primitives._util import backend_of, dtype_of, shape_of
+from funcad.primitives.comparison import astype
 from funcad.primitives.indexing import getitem
-from funcad.primitives.shape import reshape
+from funcad.primitives.shape import concatenate, reshape
 from funcad.transforms._api_util import (
     as_array,
     check_callable,
+    check_chunk_size,
     check_inexact_tree,
     finalize_all,
     input_arrays,
@@ -28,12 +30,26 @@ from funcad.transforms.vjp import vjp
 from funcad.transforms.vmap import vmap
 
 
-def _basis(leaves):
-    """Identity rows of the flattened leaves, as one (n, n) array."""
+def _map_basis(fn, leaves, chunk_size, has_aux=False):
+    """``vmap(fn)`` over the rows of the identity of the flattened ``leaves``.
+
+    With ``chunk_size`` the identity is built and mapped a block of rows at a
+    time, so neither it nor the results of one block exceed that many rows.
+    """
     n = sum(math.prod(shape_of(x)) for x in leaves)
     xp = backend_of(leaves[0]).xp
     dtype = xp.result_type(*[dtype_of(x) for x in leaves])
-    return xp.eye(n, dtype=dtype)
+    mapped = vmap(fn, out_axes=(0, None) if has_aux else 0)
+    if chunk_size is None or chunk_size >= n:
+        return mapped(xp.eye(n, dtype=dtype))
+    pieces = [mapped(xp.eye(min(chunk_size, n - start), n, k=start, dtype=dtype))
+              for start in range(0, n, chunk_size)]
+    results = [p[0] for p in pieces] if has_aux else pieces
+    first, treedef = tree_util.tree_flatten(results[0])
+    per_piece = [tree_util.tree_leaves(r) for r in results]
+    joined = [concatenate([leaves_k[j] for leaves_k in per_piece], 0) for j in range(len(first))]
+    joined = tree_util.tree_unflatten(treedef, joined)
+    return (joined, pieces[0][1]) if has_aux else joined
 
 
 def _partial(fun, args, positions, kwargs):
@@ -62,6 +78,7 @@ def jacfwd(fun, argnums=0, has_aux: bool = False, chunk_size=None):
     [[3.0, 0.0, 0.0], [0.0, 3.0, 0.0], [0.0, 0.0, 3.0]]
     """
     check_callable(fun, "jacfwd")
+    check_chunk_size(chunk_size, "jacfwd")
 
     @functools.wraps(fun)
     def jacfwd_fn(*args, **kwargs):
@@ -71,14 +88,16 @@ def jacfwd(fun, argnums=0, has_aux: bool = False, chunk_size=None):
         in_shapes = [shape_of(x) for x in in_leaves]
 
         def pushforward(row):
-            tangents = tree_util.tree_unflatten(in_tree, _unbatched_split(row, in_shapes))
+            parts = _unbatched_split(row, in_shapes)
+            # One identity serves leaves of several dtypes; each tangent takes its own.
+            parts = [astype(t, dtype_of(x)) for t, x in zip(parts, in_leaves)]
+            tangents = tree_util.tree_unflatten(in_tree, parts)
             if has_aux:
                 _, t_out, aux = jvp(partial_fun, diff, tangents, has_aux=True)
                 return t_out, aux
             return jvp(partial_fun, diff, tangents)[1]
 
-        batched = vmap(pushforward, out_axes=(0, None) if has_aux else 0, chunk_size=chunk_size)
-        result = batched(_basis(in_leaves))
+        result = _map_basis(pushforward, in_leaves, chunk_size, has_aux)
         t_out, aux = result if has_aux else (result, None)
         out_leaves, out_tree = tree_util.tree_flatten(t_out)
         jac_leaves = []
@@ -131,6 +150,7 @@ def jacrev(fun, argnums=0, has_aux: bool = False, chunk_size=None):
     [[3.0, 0.0, 0.0], [0.0, 3.0, 0.0], [0.0, 0.0, 3.0]]
     """
     check_callable(fun, "jacrev")
+    check_chunk_size(chunk_size, "jacrev")
 
     @functools.wraps(fun)
     def jacrev_fn(*args, **kwargs):
@@ -148,12 +168,15 @@ def jacrev(fun, argnums=0, has_aux: bool = False, chunk_size=None):
             cts = _unbatched_split(row, out_shapes)
             return vjp_fn(tree_util.tree_unflatten(out_tree, cts))
 
-        basis = _basis(out_leaves)
-        if shape_of(basis)[0] == 1:
-            cts = pullback(reshape(basis, (1,)))
+        if not out_leaves:
+            return (out, aux) if has_aux else out
+        if sum(math.prod(s) for s in out_shapes) == 1:
+            # A scalar output needs one pull-back, not a batch of one.
+            ones = backend_of(out_leaves[0]).xp.ones((1,), dtype_of(out_leaves[0]))
+            cts = pullback(ones)
             cts = tree_util.tree_map(lambda c: reshape(c, (1,) + shape_of(c)), cts)
         else:
-            cts = vmap(pullback, chunk_size=chunk_size)(basis)
+            cts = _map_basis(pullback, out_leaves, chunk_size)
         ct_leaves = tree_util.tree_leaves(cts)
         # For each output leaf: a tree over inputs of (*out_shape, *in_shape).
         per_output = []

@@ -16,7 +16,13 @@ from funcad.numpy.composites import expand_dims, moveaxis
 from funcad.primitives._util import ndim_of, shape_of
 from funcad.primitives.indexing import getitem
 from funcad.primitives.shape import broadcast_to, concatenate
-from funcad.transforms._api_util import as_array, check_callable, finalize_all, input_arrays
+from funcad.transforms._api_util import (
+    as_array,
+    check_callable,
+    check_chunk_size,
+    finalize_all,
+    input_arrays,
+)
 
 
 class BatchTracer(ArrayTracer):
@@ -85,10 +91,7 @@ def vmap(fun, in_axes=0, out_axes=0, axis_size=None, chunk_size=None):
     [3.0, 3.0, 3.0, 3.0]
     """
     check_callable(fun, "vmap")
-    if chunk_size is not None and (
-        isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1
-    ):
-        raise ValueError(f"vmap: chunk_size must be a positive int or None, got {chunk_size!r}.")
+    check_chunk_size(chunk_size, "vmap")
 
     @functools.wraps(fun)
     def batched_fun(*args, **kwargs):
