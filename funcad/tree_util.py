@@ -195,18 +195,18 @@ def tree_map(f: Callable, tree, *rest, is_leaf=None):
     return tree_unflatten(treedef, [f(*xs) for xs in zip(leaves, *others)])
 
 
-def broadcast_prefix(prefix, tree, name: str = "in_axes") -> list:
+def broadcast_prefix(prefix, tree, name: str = "in_axes", what: str = "arguments") -> list:
     """The leaves of ``prefix`` repeated to match every leaf of ``tree``.
 
     ``prefix`` must be a tree prefix of ``tree``: the same containers down to
     some depth, with a leaf (or None) standing for a whole subtree.
     """
     out: list = []
-    _broadcast_into(prefix, tree, name, "", out)
+    _broadcast_into(prefix, tree, name, what, "", out)
     return out
 
 
-def _broadcast_into(p, t, name: str, path: str, out: list) -> None:
+def _broadcast_into(p, t, name: str, what: str, path: str, out: list) -> None:
     kind = _node_type(p)
     if kind is None or p is None:
         out.extend([p] * len(tree_leaves(t)))
@@ -214,16 +214,16 @@ def _broadcast_into(p, t, name: str, path: str, out: list) -> None:
     t_kind = _node_type(t)
     if t_kind is not kind:
         raise ValueError(
-            f"{name} is not a tree prefix of the arguments: at {path or 'the top'} "
+            f"{name} is not a tree prefix of the {what}: at {path or 'the top'} "
             f"{name} has a {kind.__name__} but the argument is {type(t).__name__}"
         )
     p_children, p_aux = _flatten_node(p, kind)
     t_children, t_aux = _flatten_node(t, kind)
     if p_aux != t_aux or len(p_children) != len(t_children):
         raise ValueError(
-            f"{name} is not a tree prefix of the arguments: at {path or 'the top'} "
+            f"{name} is not a tree prefix of the {what}: at {path or 'the top'} "
             f"{name} has {len(p_children)} entries ({p_aux}) but the argument has "
             f"{len(t_children)} ({t_aux})"
         )
     for i, (pc, tc) in enumerate(zip(p_children, t_children)):
-        _broadcast_into(pc, tc, name, f"{path}[{i}]", out)
+        _broadcast_into(pc, tc, name, what, f"{path}[{i}]", out)

@@ -61,21 +61,30 @@ class BatchTrace(Trace):
         return BatchTracer(self, out, out_bdim)
 
 
-def _check_axis(axis, leaf, k: int, name: str):
+def _check_axis(axis, leaf, where: str):
     if axis is None:
         return None
     if isinstance(axis, bool) or not isinstance(axis, int):
-        raise ValueError(
-            f"{name}: in_axes entries must be int or None, got {axis!r} for argument {k}."
-        )
+        raise ValueError(f"vmap: in_axes entries must be int or None, got {axis!r} for {where}.")
     n = ndim_of(leaf)
     if not -n <= axis < n:
         raise ValueError(
-            f"{name}: in_axes={axis} is out of range for argument {k} of shape "
+            f"vmap: in_axes={axis} is out of range for {where} of shape "
             f"{shape_of(leaf)}; valid values are {-n}..{n - 1}"
             + (" (a 0-d argument cannot be mapped; use None)." if n == 0 else ".")
         )
     return axis % n
+
+
+def _leaf_names(args) -> list[str]:
+    """``argument i`` for each leaf, with the leaf's place when an argument has several."""
+    names = []
+    for i, arg in enumerate(args):
+        count = len(tree_util.tree_leaves(arg))
+        names += [f"argument {i}"] if count == 1 else [
+            f"argument {i} (leaf {j})" for j in range(count)
+        ]
+    return names
 
 
 def vmap(fun, in_axes=0, out_axes=0, axis_size=None, chunk_size=None):
@@ -92,6 +101,13 @@ def vmap(fun, in_axes=0, out_axes=0, axis_size=None, chunk_size=None):
     """
     check_callable(fun, "vmap")
     check_chunk_size(chunk_size, "vmap")
+    if axis_size is not None and (
+        isinstance(axis_size, bool) or not isinstance(axis_size, int) or axis_size < 0
+    ):
+        raise ValueError(f"vmap: axis_size must be a non-negative int or None, got {axis_size!r}.")
+    for axis in tree_util.tree_leaves(out_axes):
+        if isinstance(axis, bool) or not isinstance(axis, int):
+            raise ValueError(f"vmap: out_axes entries must be int or None, got {axis!r}.")
 
     @functools.wraps(fun)
     def batched_fun(*args, **kwargs):
@@ -102,12 +118,12 @@ def vmap(fun, in_axes=0, out_axes=0, axis_size=None, chunk_size=None):
                 f"{len(args)} positional arguments; give one entry per argument."
             )
         leaves, in_tree = tree_util.tree_flatten(args)
-        leaves = [as_array(x) for x in leaves]
         flat_axes = tree_util.broadcast_prefix(axes, args, "in_axes")
-        flat_axes = [
-            _check_axis(a, x, k, "vmap") for k, (a, x) in enumerate(zip(flat_axes, leaves))
-        ]
-        size = _batch_size(leaves, flat_axes, axis_size)
+        names = _leaf_names(args)
+        # Mapped leaves become arrays; unmapped ones pass through untouched.
+        leaves = [x if a is None else as_array(x) for x, a in zip(leaves, flat_axes)]
+        flat_axes = [_check_axis(a, x, n) for a, x, n in zip(flat_axes, leaves, names)]
+        size = _batch_size(leaves, flat_axes, names, axis_size)
         if chunk_size is not None and chunk_size < size:
             return _chunked(fun, leaves, flat_axes, in_tree, kwargs, size, out_axes, chunk_size)
         return _batched_call(fun, leaves, flat_axes, in_tree, kwargs, size, out_axes)
@@ -115,10 +131,8 @@ def vmap(fun, in_axes=0, out_axes=0, axis_size=None, chunk_size=None):
     return batched_fun
 
 
-def _batch_size(leaves, flat_axes, axis_size):
-    sizes = [
-        (k, shape_of(x)[a]) for k, (x, a) in enumerate(zip(leaves, flat_axes)) if a is not None
-    ]
+def _batch_size(leaves, flat_axes, names, axis_size):
+    sizes = [(n, shape_of(x)[a]) for x, a, n in zip(leaves, flat_axes, names) if a is not None]
     if axis_size is not None:
         sizes.append(("axis_size", axis_size))
     if not sizes:
@@ -127,9 +141,7 @@ def _batch_size(leaves, flat_axes, axis_size):
             "argument or pass axis_size."
         )
     if len({s for _, s in sizes}) > 1:
-        listed = ", ".join(
-            f"argument {k}: {s}" if k != "axis_size" else f"axis_size: {s}" for k, s in sizes
-        )
+        listed = ", ".join(f"{k}: {s}" for k, s in sizes)
         raise ValueError(f"vmap got inconsistent sizes for the mapped axis: {listed}.")
     return sizes[0][1]
 
@@ -140,13 +152,22 @@ def _batched_call(fun, leaves, flat_axes, in_tree, kwargs, size, out_axes):
         wrapped = [x if a is None else BatchTracer(trace, x, a) for x, a in zip(leaves, flat_axes)]
         out = fun(*tree_util.tree_unflatten(in_tree, wrapped), **kwargs)
         out_leaves, out_tree = tree_util.tree_flatten(out)
-        flat_out_axes = tree_util.broadcast_prefix(out_axes, out, "out_axes")
+        flat_out_axes = tree_util.broadcast_prefix(out_axes, out, "out_axes", "outputs")
         results = [_place_batch_axis(x, a, trace, size) for x, a in zip(out_leaves, flat_out_axes)]
     return tree_util.tree_unflatten(out_tree, finalize_all(results, originals))
 
 
 def _place_batch_axis(x, out_axis, trace, size):
     batched = type(x) is BatchTracer and x._trace is trace
+    if out_axis is not None and (isinstance(out_axis, bool) or not isinstance(out_axis, int)):
+        raise ValueError(f"vmap: out_axes entries must be int or None, got {out_axis!r}.")
+    if out_axis is not None:
+        n = ndim_of(x._value) if batched else ndim_of(x) + 1
+        if not -n <= out_axis < n:
+            raise ValueError(
+                f"vmap: out_axes={out_axis} is out of range for an output with {n} dimensions "
+                f"(the batch axis included); valid values are {-n}..{n - 1}."
+            )
     if out_axis is None:
         if batched:
             raise ValueError(
@@ -178,7 +199,7 @@ def _chunked(fun, leaves, flat_axes, in_tree, kwargs, size, out_axes, chunk_size
         ]
         pieces.append(_batched_call(fun, chunk, flat_axes, in_tree, kwargs, stop - start, out_axes))
     first_leaves, out_tree = tree_util.tree_flatten(pieces[0])
-    flat_out_axes = tree_util.broadcast_prefix(out_axes, pieces[0], "out_axes")
+    flat_out_axes = tree_util.broadcast_prefix(out_axes, pieces[0], "out_axes", "outputs")
     joined = []
     for k, axis in enumerate(flat_out_axes):
         parts = [tree_util.tree_leaves(p)[k] for p in pieces]
