@@ -7,6 +7,7 @@ empty subtree) are containers; anything else is a leaf. Register more with
 
 from __future__ import annotations
 
+import collections
 import functools
 from typing import Any, Callable, NamedTuple
 
@@ -52,6 +53,17 @@ register_pytree_node(
     lambda keys, c: dict(zip(keys, c)),
 )
 register_pytree_node(type(None), lambda _: ([], None), lambda _, c: None)
+# As in JAX: an OrderedDict keeps its insertion order, a defaultdict its factory.
+register_pytree_node(
+    collections.OrderedDict,
+    lambda d: (list(d.values()), tuple(d)),
+    lambda keys, c: collections.OrderedDict(zip(keys, c)),
+)
+register_pytree_node(
+    collections.defaultdict,
+    lambda d: ([d[k] for k in sorted(d)], (d.default_factory, tuple(sorted(d)))),
+    lambda aux, c: collections.defaultdict(aux[0], zip(aux[1], c)),
+)
 
 
 def _node_type(x) -> type | None:

@@ -51,8 +51,20 @@ def arange(*args, **kwargs):
 
 
 def linspace(start, stop, num=50, endpoint=True, dtype=None):
-    """``num`` evenly spaced values from ``start`` to ``stop``."""
-    return _xp().linspace(start, stop, num=num, endpoint=endpoint, dtype=dtype)
+    """``num`` evenly spaced values from ``start`` to ``stop``, differentiable in both."""
+    if not (isinstance(start, Tracer) or isinstance(stop, Tracer)):
+        return _xp().linspace(start, stop, num=num, endpoint=endpoint, dtype=dtype)
+    from funcad.primitives.arithmetic import add, multiply, subtract
+
+    if shape_of(start) != () or shape_of(stop) != ():
+        raise TypeError(
+            "funcad's linspace differentiates scalar start and stop only; build "
+            "array-valued ranges as start + (stop - start) * fnp.linspace(0, 1, num)."
+        )
+    steps = max(num - 1, 1) if endpoint else max(num, 1)
+    fractions = backend_of(start if isinstance(start, Tracer) else stop).xp.arange(num) / steps
+    out = add(start, multiply(subtract(stop, start), fractions))
+    return out if dtype is None else array(out, dtype)
 
 
 def _like(x, dtype, shape):

@@ -56,16 +56,26 @@ def as_array(x):
     )
 
 
-def check_inexact(x, name: str, where: str) -> None:
-    """Differentiating transforms need real or complex inputs."""
+def check_inexact(x, name: str, where: str, fix: str | None = None) -> None:
+    """Differentiating transforms need real floating-point values.
+
+    Complex values are refused until funcad implements JAX's complex
+    conventions, rather than differentiated with the wrong ones.
+    """
     kind = getattr(getattr(x, "dtype", None), "kind", None)
-    if kind not in ("f", "c"):
-        dtype = getattr(x, "dtype", type(x).__name__)
+    if kind == "f":
+        return
+    dtype = getattr(x, "dtype", type(x).__name__)
+    if kind == "c":
         raise TypeError(
-            f"{name} requires real or complex inputs; {where} has dtype {dtype}. "
-            f"Pass floats (e.g. x.astype(float) or 2.0 instead of 2), or leave this "
-            f"argument out of argnums."
+            f"{name}: {where} has complex dtype {dtype}; funcad does not differentiate "
+            f"complex values yet. Split them into real and imaginary parts."
         )
+    raise TypeError(
+        f"{name} requires real or complex inputs; {where} has dtype {dtype}. "
+        + (fix or "Pass floats (e.g. x.astype(float) or 2.0 instead of 2), or leave this "
+           "argument out of argnums.")
+    )
 
 
 def input_arrays(leaves) -> list:

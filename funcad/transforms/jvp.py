@@ -87,21 +87,22 @@ def match_primal(t, ans):
     return t
 
 
-def _check_pair(primal, tangent, where: str):
+def check_tangent(primal, tangent, where: str, name: str = "jvp"):
+    """``(primal, tangent)`` as arrays, the tangent matching its primal's shape and dtype."""
     primal = as_array(primal)
-    check_inexact(primal, "jvp", f"primal {where}")
+    check_inexact(primal, name, f"primal {where}")
     if not hasattr(tangent, "shape"):
         tangent = as_array(tangent)
         if shape_of(tangent) == () and shape_of(primal) == ():
             tangent = tangent.astype(dtype_of(primal))
     if shape_of(tangent) != shape_of(primal):
         raise ValueError(
-            f"jvp: tangent {where} has shape {shape_of(tangent)} but its primal has shape "
+            f"{name}: tangent {where} has shape {shape_of(tangent)} but its primal has shape "
             f"{shape_of(primal)}; tangents must match their primals' shapes."
         )
     if dtype_of(tangent) != dtype_of(primal):
         raise ValueError(
-            f"jvp: tangent {where} has dtype {dtype_of(tangent)} but its primal has dtype "
+            f"{name}: tangent {where} has dtype {dtype_of(tangent)} but its primal has dtype "
             f"{dtype_of(primal)}; cast the tangent, e.g. t.astype(x.dtype)."
         )
     return primal, tangent
@@ -126,7 +127,7 @@ def jvp(fun, primals, tangents, has_aux: bool = False):
     t_leaves, t_tree = tree_util.tree_flatten(tuple(tangents))
     if p_tree != t_tree:
         raise ValueError(f"jvp: primals have structure {p_tree} but tangents have {t_tree}.")
-    pairs = [_check_pair(p, t, f"leaf {i}") for i, (p, t) in enumerate(zip(p_leaves, t_leaves))]
+    pairs = [check_tangent(p, t, f"leaf {i}") for i, (p, t) in enumerate(zip(p_leaves, t_leaves))]
     originals = input_arrays(p_leaves + t_leaves)
     with new_trace(JVPTrace()) as trace:
         args = tree_util.tree_unflatten(p_tree, [JVPTracer(trace, p, t) for p, t in pairs])
@@ -162,6 +163,6 @@ def _split_aux(out, name: str):
     if not (isinstance(out, (tuple, list)) and len(out) == 2):
         raise TypeError(
             f"{name} with has_aux=True needs fun to return a pair (output, aux), "
-            f"got {type(out).__name__}."
+            f"got {'an array' if hasattr(out, 'shape') else type(out).__name__}."
         )
     return out[0], out[1]

@@ -26,7 +26,7 @@ from funcad.transforms._api_util import (
     finalize_all,
     input_arrays,
 )
-from funcad.transforms.jvp import _split_aux, output_tangent
+from funcad.transforms.jvp import _split_aux, check_tangent, output_tangent
 
 
 class VJPTracer(ArrayTracer):
@@ -181,6 +181,11 @@ def vjp_with_aux(fun, primals, has_aux: bool, name: str, checked: bool = False):
                     f"vjp_fn: cotangent {k} has shape {shape_of(c)} but the output has "
                     f"shape {shape_of(p)}."
                 )
+            if getattr(dtype_of(c), "kind", None) != "f":
+                raise ValueError(
+                    f"vjp_fn: cotangent {k} has dtype {dtype_of(c)}; cotangents of real "
+                    f"outputs must be real floats, e.g. ct.astype(float)."
+                )
             if index is not None:
                 seeds.append((index, c))
         cts = backward(tape, seeds, len(leaves))
@@ -217,14 +222,8 @@ def linearize(fun, *primals):
             raise ValueError(
                 f"linearize: jvp_fn takes tangents of structure {in_tree}, got {t_tree}."
             )
-        checked = []
-        for i, (t, x) in enumerate(zip(t_leaves, leaves)):
-            t = as_array(t) if not hasattr(t, "shape") else t
-            if shape_of(t) != shape_of(x):
-                raise ValueError(
-                    f"linearize: tangent {i} has shape {shape_of(t)}, expected {shape_of(x)}."
-                )
-            checked.append(t)
+        checked = [check_tangent(x, t, f"leaf {i}", "linearize")[1]
+                   for i, (t, x) in enumerate(zip(t_leaves, leaves))]
         ts = forward_linear(tape, checked, len(leaves))
         owned = originals + input_arrays(checked)
         out = []

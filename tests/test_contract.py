@@ -1,0 +1,159 @@
+"""Contract details from API.md: ownership of results, dtypes, NumPy-like inputs.
+
+Each expected value comes from NumPy or a closed form.
+"""
+
+from __future__ import annotations
+
+import collections
+
+import numpy as np
+import pytest
+
+import funcad as fa
+import funcad.numpy as fnp
+from funcad.core.trace import current_depth
+
+
+# Results are the caller's: changing them in place changes nothing else. ----------
+def test_changing_vjp_output_in_place_leaves_the_pullback_intact():
+    x = np.array([0.0, 1.0])
+    y, f_vjp = fa.vjp(fnp.exp, x)
+    y *= 0
+    np.testing.assert_allclose(f_vjp(np.ones(2))[0], np.exp(x))
+
+
+def test_changing_linearize_output_in_place_leaves_the_linear_map_intact():
+    x = np.array([0.0, 1.0])
+    y, f_lin = fa.linearize(fnp.exp, x)
+    y *= 0
+    np.testing.assert_allclose(f_lin(np.ones(2)), np.exp(x))
+
+
+def test_aux_of_vjp_is_a_copy():
+    x = np.array([0.5, 1.5])
+    _, f_vjp, aux = fa.vjp(lambda x: (fnp.tanh(x), fnp.tanh(x)), x, has_aux=True)
+    aux *= 0
+    np.testing.assert_allclose(f_vjp(np.ones(2))[0], 1 - np.tanh(x) ** 2)
+
+
+@pytest.mark.parametrize("transform", ["grad", "vjp", "jvp"])
+def test_results_for_different_arguments_never_share_memory(transform):
+    a, b = np.ones(3), np.ones(3)
+
+    def f(a, b):
+        return a + b
+
+    if transform == "grad":
+        ga, gb = fa.grad(lambda a, b: fnp.sum(f(a, b) * 2.0), argnums=(0, 1))(a, b)
+    elif transform == "vjp":
+        ga, gb = fa.vjp(f, a, b)[1](np.ones(3))
+    else:
+        ga, gb = fa.jvp(lambda x: (x, x), (a,), (b,))[1]
+    assert not np.shares_memory(ga, gb)
+
+
+def test_python_number_outputs_come_back_as_numpy_scalars():
+    assert type(fa.jvp(lambda x: 1.0, (3.0,), (1.0,))[0]) is np.float64
+    assert type(fa.vjp(lambda x: 1.0, 3.0)[0]) is np.float64
+    assert type(fa.linearize(lambda x: 1.0, 3.0)[0]) is np.float64
+    assert type(fa.value_and_grad(lambda x: 1.0)(3.0)[0]) is np.float64
+    assert type(fa.vmap(lambda x: 1.0, out_axes=None)(np.ones(3))) is np.float64
+
+
+# dtypes ----------------------------------------------------------------------------
+def test_jacfwd_and_hessian_over_inputs_of_different_dtypes():
+    x32, y64 = np.array([1.0, 2.0, 3.0], np.float32), np.array([0.5, -1.0])
+    ja, jb = fa.jacfwd(lambda a, b: fnp.sum(a) * b, argnums=(0, 1))(x32, y64)
+    np.testing.assert_allclose(ja, np.outer(y64, np.ones(3)))
+    np.testing.assert_allclose(jb, np.eye(2) * x32.sum())
+    h = fa.hessian(lambda a, b: fnp.sum(a) * fnp.sum(b), argnums=(0, 1))(x32, y64)
+    np.testing.assert_allclose(h[0][1], np.ones((3, 2)))
+    np.testing.assert_allclose(h[0][0], np.zeros((3, 3)))
+
+
+def test_vmap_leaves_unmapped_arguments_as_they_are():
+    x = np.ones((3, 2), np.float32)
+    assert fa.vmap(lambda x, s: x * s, in_axes=(0, None))(x, 2.0).dtype == np.float32
+    out = fa.vmap(lambda x, g: g(x), in_axes=(0, None))(np.arange(3.0), fnp.sin)
+    np.testing.assert_allclose(out, np.sin(np.arange(3.0)))
+    out = fa.vmap(lambda x, s: x * len(s), in_axes=(0, None))(np.ones(3), "abc")
+    np.testing.assert_allclose(out, 3 * np.ones(3))
+
+
+def test_complex_inputs_are_refused_until_supported():
+    with pytest.raises(TypeError, match="complex"):
+        fa.grad(lambda z: fnp.sum(abs(z) ** 2))(3 + 4j)
+    with pytest.raises(ValueError, match="complex"):
+        fa.vjp(lambda x: x * 2, np.ones(2))[1](1j * np.ones(2))
+    assert current_depth() == 0
+
+
+# funcad.numpy takes what np.asarray takes ----------------------------------------------
+@pytest.mark.parametrize("name,args", [
+    ("mean", ([1.0, 2.0, 3.0],)), ("dot", ([1.0, 2.0], [3.0, 4.0])),
+    ("transpose", ([[1, 2], [3, 4]],)), ("shape", ([[1.0, 2.0]],)),
+    ("reshape", ([1.0, 2.0, 3.0, 4.0], (2, 2))), ("ravel", ([[1, 2]],)),
+    ("squeeze", ([[1.0, 2.0]],)), ("expand_dims", ([1.0, 2.0], 0)),
+    ("moveaxis", ([[1, 2]], 0, 1)), ("tensordot", ([1.0, 2.0], [3.0, 4.0], 1)),
+    ("sum", ([[1.0, 2.0]],)), ("max", ([3.0, 1.0],)),
+])
+def test_lists_behave_as_numpy_arrays(name, args):
+    expected = getattr(np, name)(*args)
+    np.testing.assert_array_equal(getattr(fnp, name)(*args), expected)
+
+
+def test_concatenate_and_stack_of_lists():
+    np.testing.assert_array_equal(fnp.concatenate([[[1.0]], [[2.0]]], axis=1), [[1.0, 2.0]])
+    np.testing.assert_array_equal(fnp.stack([[1.0], [2.0]], axis=1), [[1.0, 2.0]])
+
+
+# linspace with traced ends --------------------------------------------------------------
+def test_linspace_is_differentiable_in_its_ends():
+    g = fa.grad(lambda a: fnp.sum(fnp.linspace(a, 1.0, 5)))(0.0)
+    assert g == pytest.approx(np.sum(1 - np.linspace(0, 1, 5)))
+    g = fa.grad(lambda b: fnp.sum(fnp.linspace(0.0, b, 4, endpoint=False)))(2.0)
+    assert g == pytest.approx(np.sum(np.linspace(0, 1, 4, endpoint=False)))
+    out = fa.vmap(lambda a: fnp.linspace(a, 1.0, 3))(np.array([0.0, 0.5]))
+    np.testing.assert_allclose(out, np.linspace([0.0, 0.5], 1.0, 3).T)
+
+
+# vmap's arguments are checked before any work ---------------------------------------------
+@pytest.mark.parametrize("kwargs,match", [
+    ({"out_axes": 0.5}, "out_axes entries must be int or None"),
+    ({"axis_size": -1}, "axis_size must be a non-negative int"),
+    ({"axis_size": 2.5}, "axis_size must be a non-negative int"),
+])
+def test_vmap_rejects_bad_settings_when_created(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        fa.vmap(lambda a: a, **kwargs)
+
+
+def test_vmap_out_axes_out_of_range():
+    with pytest.raises(ValueError, match=r"out_axes=5 is out of range .* -2\.\.1"):
+        fa.vmap(lambda a: a, out_axes=5)(np.ones((3, 4)))
+    assert current_depth() == 0
+
+
+def test_vmap_size_error_names_arguments_not_leaves():
+    with pytest.raises(ValueError, match=r"argument 0 \(leaf 1\): 3, argument 1: 4"):
+        fa.vmap(lambda d, y: d["a"] + y)({"a": np.ones(3), "b": np.ones(3)}, np.ones(4))
+
+
+# Pytree containers from the standard library --------------------------------------------
+def test_ordered_dict_keeps_insertion_order_and_differentiates():
+    params = collections.OrderedDict(b=2.0, a=np.array([1.0, 2.0]))
+    assert fa.tree_util.tree_leaves(params)[0] == 2.0
+    g = fa.grad(lambda d: d["b"] * fnp.sum(d["a"]))(params)
+    assert isinstance(g, collections.OrderedDict) and list(g) == ["b", "a"]
+    assert g["b"] == pytest.approx(3.0)
+    np.testing.assert_allclose(g["a"], [2.0, 2.0])
+
+
+def test_defaultdict_round_trips():
+    tree = collections.defaultdict(list, {"b": 1.0, "a": 2.0})
+    leaves, treedef = fa.tree_util.tree_flatten(tree)
+    assert leaves == [2.0, 1.0]
+    back = fa.tree_util.tree_unflatten(treedef, leaves)
+    assert isinstance(back, collections.defaultdict) and back.default_factory is list
+    assert dict(back) == dict(tree)
