@@ -26,17 +26,15 @@ from funcad.transforms._api_util import (
 
 
 class BatchTracer(ArrayTracer):
-    __slots__ = ("_value", "bdim")
+    # ``shape`` (one example's shape) is stored: rules ask for it often.
+    __slots__ = ("_value", "bdim", "shape")
 
     def __init__(self, trace, value, bdim):
         self._trace = trace
         self._value = value
         self.bdim = bdim
-
-    @property
-    def shape(self):
-        s = shape_of(self._value)
-        return s[: self.bdim] + s[self.bdim + 1 :]
+        full = shape_of(value)
+        self.shape = full[:bdim] + full[bdim + 1 :]
 
 
 class BatchTrace(Trace):
