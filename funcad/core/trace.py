@@ -1,7 +1,8 @@
 """Traces, tracers and the nesting level of active transforms.
 
-Each transform invocation opens a :class:`Trace` one level above the
-innermost active one. A tracer belongs to exactly one trace; ``bind`` sends a
+Each transform invocation opens a :class:`Trace` at a level above every
+trace opened before it, so an inner transform always outranks the outer ones
+still running. A tracer belongs to exactly one trace; ``bind`` sends a
 primitive to the highest-level trace among its arguments, and that trace
 treats tracers of lower levels as constants. That ordering is what keeps the
 derivatives of nested transforms apart (no perturbation confusion).
@@ -12,9 +13,11 @@ their own transforms.
 
 from __future__ import annotations
 
+import itertools
 from contextvars import ContextVar
 
 _depth: ContextVar[int] = ContextVar("funcad_trace_depth", default=0)
+_levels = itertools.count(1)
 
 
 class Trace:
@@ -39,7 +42,7 @@ class Tracer:
 
 
 class new_trace:  # noqa: N801 - used as a function: ``with new_trace(t) as trace``
-    """Activate ``trace`` one level above the current innermost trace."""
+    """Activate ``trace`` above every trace opened before it."""
 
     __slots__ = ("trace", "token")
 
@@ -47,9 +50,11 @@ class new_trace:  # noqa: N801 - used as a function: ``with new_trace(t) as trac
         self.trace = trace
 
     def __enter__(self) -> Trace:
-        depth = _depth.get() + 1
-        self.token = _depth.set(depth)
-        self.trace.level = depth
+        self.token = _depth.set(_depth.get() + 1)
+        # Levels come from one process-wide counter, not from this thread's depth:
+        # a transform started in a worker thread, inside a function another thread
+        # is transforming, must still rank above that outer transform.
+        self.trace.level = next(_levels)
         self.trace.active = True
         return self.trace
 

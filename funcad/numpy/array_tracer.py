@@ -192,19 +192,19 @@ class ArrayTracer(Tracer):
         return sh.transpose(self, axes or None)
 
     def sum(self, axis=None, keepdims=False):
-        return reduction.sum(self, axis, keepdims)
+        return reduction.sum(self, axis=axis, keepdims=keepdims)
 
     def mean(self, axis=None, keepdims=False):
-        return composites.mean(self, axis, keepdims)
+        return composites.mean(self, axis=axis, keepdims=keepdims)
 
     def max(self, axis=None, keepdims=False):
-        return reduction.max(self, axis, keepdims)
+        return reduction.max(self, axis=axis, keepdims=keepdims)
 
     def min(self, axis=None, keepdims=False):
-        return reduction.min(self, axis, keepdims)
+        return reduction.min(self, axis=axis, keepdims=keepdims)
 
     def prod(self, axis=None, keepdims=False):
-        return reduction.prod(self, axis, keepdims)
+        return reduction.prod(self, axis=axis, keepdims=keepdims)
 
     def dot(self, other):
         return composites.dot(self, other)

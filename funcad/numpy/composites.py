@@ -11,11 +11,11 @@ from funcad.primitives.reduction import sum as sum_
 from funcad.primitives.shape import concatenate, reshape, transpose
 
 
-def mean(x, axis=None, keepdims=False):
+def mean(x, axis=None, dtype=None, out=None, keepdims=False):
     """Arithmetic mean over ``axis``."""
     shape = shape_of(x)
     count = math.prod(shape[a] for a in normalize_axes(axis, len(shape)))
-    return divide(sum_(x, axis, keepdims), count)
+    return divide(sum_(x, axis=axis, dtype=dtype, out=out, keepdims=keepdims), count)
 
 
 def clip(x, a_min=None, a_max=None):

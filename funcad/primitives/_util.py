@@ -93,9 +93,9 @@ def broadcasting_batch(prim):
         if len(args) == 2:
             # Fast paths: the other operand is a scalar, or both share a batch axis.
             (x, y), (bx, by) = args, bdims
-            if by is None and not getattr(y, "shape", ()):
+            if by is None and not shape_of(y):
                 return bind(x, y, **params), bx
-            if bx is None and not getattr(x, "shape", ()):
+            if bx is None and not shape_of(x):
                 return bind(x, y, **params), by
             if bx == by and len(x.shape) == len(y.shape):
                 return bind(x, y, **params), bx

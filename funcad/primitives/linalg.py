@@ -170,10 +170,14 @@ def _einsum_vjp(i, ct, ans, *operands, spec):
     available = set(output).union(*others)
     reachable = "".join(c for c in unique if c in available)
     g = einsum_p.bind(ct, *other_ops, spec=",".join([output] + others) + "->" + reachable)
-    # Dimensions this operand broadcast (size 1 here, larger elsewhere) are summed back.
-    broadcast = tuple(k for k, (c, n) in enumerate(zip(reachable, shape_of(g))) if own[c] != n)
-    if broadcast:
-        g = sum_(g, axis=broadcast, keepdims=True)
+    # Where this operand broadcast (size 1 here, larger elsewhere) the gradient is
+    # summed back; where the others broadcast (larger here) it is spread out.
+    wanted = tuple(own[c] for c in reachable)
+    summed = tuple(k for k, (w, n) in enumerate(zip(wanted, shape_of(g))) if w == 1 and n != 1)
+    if summed:
+        g = sum_(g, axis=summed, keepdims=True)
+    if shape_of(g) != wanted:
+        g = broadcast_to(g, wanted)
     if reachable != unique:
         # Letters summed only inside this operand: its gradient is constant along them.
         g = reshape(g, tuple(own[c] if c in available else 1 for c in unique))

@@ -23,36 +23,52 @@ min_p = Primitive("min")
 prod_p = Primitive("prod")
 
 
-def sum(x, axis=None, keepdims=False):  # noqa: A001 - mirrors numpy.sum
+def sum(x, axis=None, dtype=None, out=None, keepdims=False):  # noqa: A001 - mirrors numpy.sum
     """Sum of elements over ``axis`` (all axes when None)."""
+    _no_out(out, "sum")
     if not isinstance(x, Tracer):
         axis = tuple(axis) if isinstance(axis, list) else axis
-        return backend.of(x).xp.sum(x, axis=axis, keepdims=keepdims)
+        return backend.of(x).xp.sum(x, axis=axis, dtype=dtype, keepdims=keepdims)
+    if dtype is not None:
+        x = astype(x, dtype)
     return sum_p.bind(x, axis=normalize_axes(axis, ndim_of(x)), keepdims=bool(keepdims))
 
 
-def max(x, axis=None, keepdims=False):  # noqa: A001 - mirrors numpy.max
+def max(x, axis=None, out=None, keepdims=False):  # noqa: A001 - mirrors numpy.max
     """Maximum over ``axis``; ties share the derivative equally."""
+    _no_out(out, "max")
     if not isinstance(x, Tracer):
         axis = tuple(axis) if isinstance(axis, list) else axis
         return backend.of(x).xp.max(x, axis=axis, keepdims=keepdims)
     return max_p.bind(x, axis=normalize_axes(axis, ndim_of(x)), keepdims=bool(keepdims))
 
 
-def min(x, axis=None, keepdims=False):  # noqa: A001 - mirrors numpy.min
+def min(x, axis=None, out=None, keepdims=False):  # noqa: A001 - mirrors numpy.min
     """Minimum over ``axis``; ties share the derivative equally."""
+    _no_out(out, "min")
     if not isinstance(x, Tracer):
         axis = tuple(axis) if isinstance(axis, list) else axis
         return backend.of(x).xp.min(x, axis=axis, keepdims=keepdims)
     return min_p.bind(x, axis=normalize_axes(axis, ndim_of(x)), keepdims=bool(keepdims))
 
 
-def prod(x, axis=None, keepdims=False):
+def prod(x, axis=None, dtype=None, out=None, keepdims=False):
     """Product of elements over ``axis``; exact derivatives where elements are 0."""
+    _no_out(out, "prod")
     if not isinstance(x, Tracer):
         axis = tuple(axis) if isinstance(axis, list) else axis
-        return backend.of(x).xp.prod(x, axis=axis, keepdims=keepdims)
+        return backend.of(x).xp.prod(x, axis=axis, dtype=dtype, keepdims=keepdims)
+    if dtype is not None:
+        x = astype(x, dtype)
     return prod_p.bind(x, axis=normalize_axes(axis, ndim_of(x)), keepdims=bool(keepdims))
+
+
+def _no_out(out, name: str) -> None:
+    if out is not None:
+        raise TypeError(
+            f"funcad.numpy.{name} does not write into out=: arrays are immutable under "
+            f"transforms. Use the returned array instead."
+        )
 
 
 def _kept_shape(shape, axis):
@@ -84,7 +100,7 @@ def _sum_impl(x, *, axis, keepdims):
 
 
 def _sum_jvp(t, ans, x, *, axis, keepdims):
-    return sum(t, axis, keepdims)
+    return sum(t, axis=axis, keepdims=keepdims)
 
 
 def _sum_vjp(ct, ans, x, *, axis, keepdims):
@@ -115,7 +131,7 @@ def _tie_weights(ans, x, axis, keepdims):
 
 
 def _extremum_jvp(t, ans, x, *, axis, keepdims):
-    return sum(multiply(t, _tie_weights(ans, x, axis, keepdims)), axis, keepdims)
+    return sum(multiply(t, _tie_weights(ans, x, axis, keepdims)), axis=axis, keepdims=keepdims)
 
 
 def _extremum_vjp(ct, ans, x, *, axis, keepdims):
@@ -161,7 +177,7 @@ def _products_of_others(x, axis):
 
 
 def _prod_jvp(t, ans, x, *, axis, keepdims):
-    return sum(multiply(t, _products_of_others(x, axis)), axis, keepdims)
+    return sum(multiply(t, _products_of_others(x, axis)), axis=axis, keepdims=keepdims)
 
 
 def _prod_vjp(ct, ans, x, *, axis, keepdims):
