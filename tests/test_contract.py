@@ -157,3 +157,92 @@ def test_defaultdict_round_trips():
     back = fa.tree_util.tree_unflatten(treedef, leaves)
     assert isinstance(back, collections.defaultdict) and back.default_factory is list
     assert dict(back) == dict(tree)
+
+
+# Second review: aliasing of constants, NumPy-exact fast paths, threads, edge cases. ------
+def test_constant_and_aux_outputs_are_copies():
+    x0, w = np.ones(3), np.ones(2)
+    _, aux = fa.jacfwd(lambda x: (x**2, x), has_aux=True)(x0)
+    aux[0] = 99.0
+    np.testing.assert_array_equal(x0, np.ones(3))
+    unbatched = fa.vmap(lambda x: (x, w), out_axes=(0, None))(np.ones((3, 2)))[1]
+    assert not np.shares_memory(unbatched, w)
+    primal, _ = fa.jvp(lambda x: w, (x0,), (x0,))
+    assert not np.shares_memory(primal, w)
+    _, _, aux = fa.jvp(lambda x: (x, w), (x0,), (x0,), has_aux=True)
+    assert not np.shares_memory(aux, w)
+
+
+def test_einsum_gradient_where_the_other_operand_broadcasts():
+    g = fa.grad(lambda a: fnp.einsum("i,i->", a, np.array([2.0])))(np.ones(3))
+    np.testing.assert_array_equal(g, [2.0, 2.0, 2.0])
+    j = fa.jacrev(lambda a: fnp.einsum("ij,j->i", a, np.array([2.0])))(np.ones((2, 3)))
+    np.testing.assert_array_equal(j, fa.jacfwd(lambda a: fnp.einsum("ij,j->i", a, np.array([2.0])))(
+        np.ones((2, 3))))
+
+
+def test_vmap_of_binary_ops_with_list_operands():
+    out = fa.vmap(lambda x: x + [10.0, 20.0], in_axes=1)(np.zeros((2, 2)))
+    np.testing.assert_array_equal(out, np.zeros((2, 2)).T + [10.0, 20.0])
+    assert fa.vmap(lambda x: x * [2.0])(np.ones(3)).shape == (3, 1)
+
+
+def test_nested_transforms_across_threads_do_not_mix_derivatives():
+    from concurrent.futures import ThreadPoolExecutor
+
+    xs = [np.array([1.0, 2.0]), np.array([3.0, 4.0])]
+
+    def inner(w, x):
+        return fa.grad(lambda v: fnp.sum(w * v**2))(x)
+
+    expected = fa.grad(lambda w: sum(fnp.sum(inner(w, x)) for x in xs))(np.ones(2))
+    np.testing.assert_allclose(expected, 2 * (xs[0] + xs[1]))
+    with ThreadPoolExecutor(2) as pool:
+        def meta(w):
+            grads = list(pool.map(lambda x: inner(w, x), xs))
+            return fnp.sum(grads[0]) + fnp.sum(grads[1])
+
+        np.testing.assert_allclose(fa.grad(meta)(np.ones(2)), expected)
+
+
+def test_jacobians_of_integer_outputs_are_zero():
+    x = np.array([1.0, -2.0])
+    np.testing.assert_array_equal(fa.jacrev(lambda x: (x > 0).astype(int))(x), np.zeros((2, 2)))
+    np.testing.assert_array_equal(fa.hessian(lambda x: fnp.sum(x > 0))(x), np.zeros((2, 2)))
+
+
+def test_jacobians_with_no_inputs():
+    assert fa.jacfwd(lambda t: 1.0)(()) == ()
+    assert fa.jacrev(lambda t: 1.0)(()) == ()
+
+
+@pytest.mark.parametrize("call", [
+    lambda m: m.zeros_like(3), lambda m: m.ones_like(True), lambda m: m.full_like([1, 2], 7),
+    lambda m: m.reshape([1.0, 2.0], 2), lambda m: m.squeeze([1, 2]), lambda m: m.ravel([1.0]),
+    lambda m: m.transpose(2.5), lambda m: m.broadcast_to(3, ()),
+    lambda m: m.reshape(m.ones(6), np.int64(6)), lambda m: m.einsum("i,i", [1.0, 2.0], [3.0, 4.0]),
+    lambda m: m.sum(m.ones(3), 0, np.float32), lambda m: m.linspace(0, 1, 5, True, False),
+])
+def test_fast_path_results_match_numpy_in_type_and_dtype(call):
+    ours, theirs = call(fnp), call(np)
+    assert type(ours) is type(theirs)
+    assert np.asarray(ours).dtype == np.asarray(theirs).dtype
+    np.testing.assert_allclose(ours, theirs)
+
+
+def test_fast_path_copies_and_views_like_numpy():
+    x = np.ones(3)
+    assert not fnp.broadcast_to(x, x.shape).flags.writeable
+    assert fnp.astype(x, np.float64) is not x
+
+
+def test_traced_linspace_keeps_float32():
+    start = np.float32(0.0)
+    y, t = fa.jvp(lambda a: fnp.linspace(a, 2.0, 3), (start,), (np.float32(1.0),))
+    assert y.dtype == t.dtype == np.linspace(start, 2.0, 3).dtype
+    np.testing.assert_allclose(t, 1 - np.linspace(0.0, 1.0, 3))
+
+
+def test_reductions_refuse_out():
+    with pytest.raises(TypeError, match="out="):
+        fnp.sum(np.ones(3), out=np.empty(()))

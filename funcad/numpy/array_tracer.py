@@ -182,7 +182,7 @@ class ArrayTracer(Tracer):
 
     # Methods.
     def reshape(self, *shape):
-        if len(shape) == 1 and not isinstance(shape[0], int):
+        if len(shape) == 1 and not hasattr(shape[0], "__index__"):
             shape = shape[0]
         return sh.reshape(self, shape)
 

@@ -50,28 +50,32 @@ def arange(*args, **kwargs):
     return _xp().arange(*args, **kwargs)
 
 
-def linspace(start, stop, num=50, endpoint=True, dtype=None):
+def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0):
     """``num`` evenly spaced values from ``start`` to ``stop``, differentiable in both."""
     if not (isinstance(start, Tracer) or isinstance(stop, Tracer)):
-        return _xp().linspace(start, stop, num=num, endpoint=endpoint, dtype=dtype)
-    from funcad.primitives.arithmetic import add, multiply, subtract
+        return _xp().linspace(start, stop, num=num, endpoint=endpoint, retstep=retstep,
+                              dtype=dtype, axis=axis)
+    from funcad.primitives.arithmetic import add, divide, multiply, subtract
 
-    if shape_of(start) != () or shape_of(stop) != ():
+    if shape_of(start) != () or shape_of(stop) != () or retstep or axis != 0:
         raise TypeError(
-            "funcad's linspace differentiates scalar start and stop only; build "
-            "array-valued ranges as start + (stop - start) * fnp.linspace(0, 1, num)."
+            "funcad's linspace differentiates scalar start and stop (without retstep or "
+            "axis) only; build other ranges as start + (stop - start) * fnp.linspace(0, 1, num)."
         )
+    xp = backend_of(start if isinstance(start, Tracer) else stop).xp
+    # The fractions take the ends' dtype, so float32 ends give a float32 range.
+    kinds = [dtype_of(v) for v in (start, stop) if dtype_of(v) is not None]
+    fractions = xp.arange(num, dtype=xp.result_type(*kinds, xp.float16))
     steps = max(num - 1, 1) if endpoint else max(num, 1)
-    fractions = backend_of(start if isinstance(start, Tracer) else stop).xp.arange(num) / steps
-    out = add(start, multiply(subtract(stop, start), fractions))
+    out = add(start, multiply(subtract(stop, start), divide(fractions, steps)))
     return out if dtype is None else array(out, dtype)
 
 
 def _like(x, dtype, shape):
     xp = backend_of(x).xp
-    return xp, (dtype if dtype is not None else dtype_of(x) or float), (
-        shape_of(x) if shape is None else shape
-    )
+    if dtype is None:
+        dtype = dtype_of(x) if dtype_of(x) is not None else xp.asarray(x).dtype
+    return xp, dtype, shape_of(x) if shape is None else shape
 
 
 def zeros_like(x, dtype=None, shape=None):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from funcad import backend
 from funcad.core.primitive import Primitive
+from funcad.core.trace import Tracer
 from funcad.primitives._ufunc import binary_ufunc
 from funcad.primitives._util import (
     broadcasting_batch,
@@ -69,7 +70,7 @@ astype_p = Primitive("astype")
 
 def astype(x, dtype):
     """``x`` converted to ``dtype``; differentiable between inexact dtypes."""
-    if dtype_of(x) == dtype:
+    if dtype_of(x) == dtype and isinstance(x, Tracer):
         return x
     return astype_p.bind(x, dtype=dtype)
 

@@ -152,7 +152,8 @@ def _fresh_symbols(used: set[str], count: int) -> list[str]:
 
 @einsum_p.def_impl
 def _einsum_impl(*operands, spec):
-    return backend.of_many(*operands).einsum(spec, *operands)
+    out = backend.of_many(*operands).einsum(spec, *operands)
+    return out[()] if out.ndim == 0 else out  # a full contraction is a scalar, as in NumPy
 
 
 def _einsum_jvp(i, t, ans, *operands, spec):

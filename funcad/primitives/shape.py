@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import math
+import operator
 
 from funcad import backend
 from funcad.core.primitive import PerArgument, Primitive
+from funcad.core.trace import Tracer
 from funcad.primitives._util import (
     backend_of,
     batch_size,
@@ -24,10 +26,15 @@ broadcast_to_p = Primitive("broadcast_to")
 concatenate_p = Primitive("concatenate")
 
 
+def as_shape(shape) -> tuple[int, ...]:
+    """An int or a sequence of ints (NumPy integers included) as a shape tuple."""
+    if hasattr(shape, "__index__"):
+        return (operator.index(shape),)
+    return tuple(operator.index(s) for s in shape)
+
+
 def _resolve_shape(shape, size: int) -> tuple[int, ...]:
-    if isinstance(shape, int):
-        shape = (shape,)
-    shape = tuple(int(s) for s in shape)
+    shape = as_shape(shape)
     if shape.count(-1) > 1:
         raise ValueError(f"can only specify one unknown dimension in shape {shape}")
     if -1 in shape:
@@ -43,8 +50,8 @@ def _resolve_shape(shape, size: int) -> tuple[int, ...]:
 def reshape(x, shape):
     """``x`` with a new shape of the same size (one entry may be -1)."""
     shape = _resolve_shape(shape, math.prod(shape_of(x)))
-    if shape == shape_of(x):
-        return x
+    if shape == shape_of(x) and isinstance(x, Tracer):
+        return x  # a no-op needs no primitive; plain inputs still become arrays
     return reshape_p.bind(x, shape=shape)
 
 
@@ -57,15 +64,15 @@ def transpose(x, axes=None):
         axes = tuple(normalize_axis(a, n, "axes") for a in axes)
         if sorted(axes) != list(range(n)):
             raise ValueError(f"axes {axes} is not a permutation of {n} axes")
-    if axes == tuple(range(n)):
+    if axes == tuple(range(n)) and isinstance(x, Tracer):
         return x
     return transpose_p.bind(x, axes=axes)
 
 
 def broadcast_to(x, shape):
     """``x`` broadcast to ``shape`` (a read-only view on NumPy)."""
-    shape = (int(shape),) if isinstance(shape, int) else tuple(int(s) for s in shape)
-    if shape_of(x) == shape:
+    shape = as_shape(shape)
+    if shape_of(x) == shape and isinstance(x, Tracer):
         return x
     return broadcast_to_p.bind(x, shape=shape)
 

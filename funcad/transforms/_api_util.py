@@ -103,12 +103,16 @@ def finalize(x, inputs=(), copy: bool = False):
     return x
 
 
-def finalize_all(values, inputs=(), copy: bool = False) -> list:
-    """``finalize`` each value; no two of the results share memory either."""
+def finalize_all(values, inputs=(), copy=False) -> list:
+    """``finalize`` each value; no two of the results share memory either.
+
+    ``copy`` is one flag for all values or a list of flags, one per value.
+    """
     owned = list(inputs)
+    flags = copy if isinstance(copy, list) else [copy] * len(values)
     out = []
-    for x in values:
-        x = finalize(x, owned, copy)
+    for x, copy_x in zip(values, flags):
+        x = finalize(x, owned, copy_x)
         if getattr(x, "ndim", 0) and not isinstance(x, Tracer):
             owned.append(x)
         out.append(x)

@@ -30,6 +30,12 @@ from funcad.transforms.vjp import vjp
 from funcad.transforms.vmap import vmap
 
 
+def _basis_dtype(xp, leaves):
+    """The leaves' common float dtype; integer or boolean outputs get float64 rows."""
+    dtype = xp.result_type(*[dtype_of(x) for x in leaves])
+    return dtype if dtype.kind == "f" else xp.result_type(dtype, xp.float64)
+
+
 def _map_basis(fn, leaves, chunk_size, has_aux=False):
     """``vmap(fn)`` over the rows of the identity of the flattened ``leaves``.
 
@@ -38,7 +44,7 @@ def _map_basis(fn, leaves, chunk_size, has_aux=False):
     """
     n = sum(math.prod(shape_of(x)) for x in leaves)
     xp = backend_of(leaves[0]).xp
-    dtype = xp.result_type(*[dtype_of(x) for x in leaves])
+    dtype = _basis_dtype(xp, leaves)
     mapped = vmap(fn, out_axes=(0, None) if has_aux else 0)
     if chunk_size is None or chunk_size >= n:
         return mapped(xp.eye(n, dtype=dtype))
@@ -86,6 +92,13 @@ def jacfwd(fun, argnums=0, has_aux: bool = False, chunk_size=None):
         partial_fun = _partial(fun, args, positions, kwargs)
         in_leaves, in_tree = tree_util.tree_flatten(diff)
         in_shapes = [shape_of(x) for x in in_leaves]
+        if not in_leaves:
+            # Nothing to differentiate: every output's Jacobian is an empty tree.
+            result = partial_fun(*diff)
+            out = result[0] if has_aux else result
+            jac = tree_util.tree_map(lambda _: _arrange(tree_util.tree_unflatten(in_tree, []),
+                                                        is_tuple), out)
+            return (jac, result[1]) if has_aux else jac
 
         def pushforward(row):
             parts = _unbatched_split(row, in_shapes)
@@ -172,7 +185,8 @@ def jacrev(fun, argnums=0, has_aux: bool = False, chunk_size=None):
             return (out, aux) if has_aux else out
         if sum(math.prod(s) for s in out_shapes) == 1:
             # A scalar output needs one pull-back, not a batch of one.
-            ones = backend_of(out_leaves[0]).xp.ones((1,), dtype_of(out_leaves[0]))
+            xp = backend_of(out_leaves[0]).xp
+            ones = xp.ones((1,), _basis_dtype(xp, out_leaves))
             cts = pullback(ones)
             cts = tree_util.tree_map(lambda c: reshape(c, (1,) + shape_of(c)), cts)
         else:

@@ -136,19 +136,22 @@ def jvp(fun, primals, tangents, has_aux: bool = False):
             out, aux = _split_aux(out, "jvp")
             aux = tree_util.tree_map(lambda a: _primal_of(a, trace), aux)
         out_leaves, out_tree = tree_util.tree_flatten(out)
-        primals_out, tangents_out = [], []
+        primals_out, tangents_out, constant = [], [], []
         for leaf in out_leaves:
-            if type(leaf) is JVPTracer and leaf._trace is trace:
-                primals_out.append(leaf._value)
-                tangents_out.append(leaf.tangent)
-            else:
-                primals_out.append(leaf)
-                tangents_out.append(zeros_like(leaf))
-    finished = finalize_all(primals_out + tangents_out, originals)
+            traced = type(leaf) is JVPTracer and leaf._trace is trace
+            primals_out.append(leaf._value if traced else leaf)
+            tangents_out.append(leaf.tangent if traced else zeros_like(leaf))
+            constant.append(not traced)
+    # An output that does not depend on the inputs may be an array the caller
+    # holds elsewhere (a closure constant): it is returned as a copy.
+    finished = finalize_all(primals_out + tangents_out, originals,
+                            copy=constant + [False] * len(tangents_out))
     n = len(primals_out)
     primals_out = tree_util.tree_unflatten(out_tree, finished[:n])
     tangents_out = tree_util.tree_unflatten(out_tree, finished[n:])
     if has_aux:
+        aux_leaves, aux_tree = tree_util.tree_flatten(aux)
+        aux = tree_util.tree_unflatten(aux_tree, finalize_all(aux_leaves, originals, copy=True))
         return primals_out, tangents_out, aux
     return primals_out, tangents_out
 

@@ -152,7 +152,9 @@ def _batched_call(fun, leaves, flat_axes, in_tree, kwargs, size, out_axes):
         out_leaves, out_tree = tree_util.tree_flatten(out)
         flat_out_axes = tree_util.broadcast_prefix(out_axes, out, "out_axes", "outputs")
         results = [_place_batch_axis(x, a, trace, size) for x, a in zip(out_leaves, flat_out_axes)]
-    return tree_util.tree_unflatten(out_tree, finalize_all(results, originals))
+        # Unbatched outputs may be arrays the caller holds elsewhere: hand back copies.
+        unbatched = [not (type(x) is BatchTracer and x._trace is trace) for x in out_leaves]
+    return tree_util.tree_unflatten(out_tree, finalize_all(results, originals, copy=unbatched))
 
 
 def _place_batch_axis(x, out_axis, trace, size):
