@@ -25,7 +25,8 @@ prod_p = Primitive("prod")
 
 def sum(x, axis=None, dtype=None, out=None, keepdims=False):  # noqa: A001 - mirrors numpy.sum
     """Sum of elements over ``axis`` (all axes when None)."""
-    _no_out(out, "sum")
+    if out is not None:
+        _refuse_out("sum")
     if not isinstance(x, Tracer):
         axis = tuple(axis) if isinstance(axis, list) else axis
         return backend.of(x).xp.sum(x, axis=axis, dtype=dtype, keepdims=keepdims)
@@ -36,7 +37,8 @@ def sum(x, axis=None, dtype=None, out=None, keepdims=False):  # noqa: A001 - mir
 
 def max(x, axis=None, out=None, keepdims=False):  # noqa: A001 - mirrors numpy.max
     """Maximum over ``axis``; ties share the derivative equally."""
-    _no_out(out, "max")
+    if out is not None:
+        _refuse_out("max")
     if not isinstance(x, Tracer):
         axis = tuple(axis) if isinstance(axis, list) else axis
         return backend.of(x).xp.max(x, axis=axis, keepdims=keepdims)
@@ -45,7 +47,8 @@ def max(x, axis=None, out=None, keepdims=False):  # noqa: A001 - mirrors numpy.m
 
 def min(x, axis=None, out=None, keepdims=False):  # noqa: A001 - mirrors numpy.min
     """Minimum over ``axis``; ties share the derivative equally."""
-    _no_out(out, "min")
+    if out is not None:
+        _refuse_out("min")
     if not isinstance(x, Tracer):
         axis = tuple(axis) if isinstance(axis, list) else axis
         return backend.of(x).xp.min(x, axis=axis, keepdims=keepdims)
@@ -54,7 +57,8 @@ def min(x, axis=None, out=None, keepdims=False):  # noqa: A001 - mirrors numpy.m
 
 def prod(x, axis=None, dtype=None, out=None, keepdims=False):
     """Product of elements over ``axis``; exact derivatives where elements are 0."""
-    _no_out(out, "prod")
+    if out is not None:
+        _refuse_out("prod")
     if not isinstance(x, Tracer):
         axis = tuple(axis) if isinstance(axis, list) else axis
         return backend.of(x).xp.prod(x, axis=axis, dtype=dtype, keepdims=keepdims)
@@ -63,12 +67,11 @@ def prod(x, axis=None, dtype=None, out=None, keepdims=False):
     return prod_p.bind(x, axis=normalize_axes(axis, ndim_of(x)), keepdims=bool(keepdims))
 
 
-def _no_out(out, name: str) -> None:
-    if out is not None:
-        raise TypeError(
-            f"funcad.numpy.{name} does not write into out=: arrays are immutable under "
-            f"transforms. Use the returned array instead."
-        )
+def _refuse_out(name: str) -> None:
+    raise TypeError(
+        f"funcad.numpy.{name} does not write into out=: arrays are immutable under "
+        f"transforms. Use the returned array instead."
+    )
 
 
 def _kept_shape(shape, axis):
