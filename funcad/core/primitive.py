@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from funcad.core.trace import Tracer, find_top_trace
+from funcad.core.trace import Tracer, raise_escaped
 
 REGISTRY: dict[str, "Primitive"] = {}
 
@@ -53,10 +53,17 @@ class Primitive:
 
     def bind(self, *args, **params):
         """Apply the primitive: to the innermost owning trace, else ``impl``."""
+        top = None
         for arg in args:
             if isinstance(arg, Tracer):
-                return find_top_trace(args).process(self, args, params)
-        return self.impl(*args, **params)
+                trace = arg._trace
+                if top is None or trace.level > top.level:
+                    top = trace
+        if top is None:
+            return self.impl(*args, **params)
+        if not top.active:
+            raise_escaped()
+        return top.process(self, args, params)
 
     # Rule registration; each returns its argument so it can be a decorator.
     def def_impl(self, fn: Callable) -> Callable:

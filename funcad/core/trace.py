@@ -77,12 +77,16 @@ def find_top_trace(args) -> Trace | None:
             if top is None or trace.level > top.level:
                 top = trace
     if top is not None and not top.active:
-        raise EscapedTracerError(
-            "a traced value from a finished transform was used again; it has no "
-            "concrete value outside the function that created it. Return it from "
-            "the transformed function instead of keeping it in a global or closure."
-        )
+        raise_escaped()
     return top
+
+
+def raise_escaped():
+    raise EscapedTracerError(
+        "a traced value from a finished transform was used again; it has no "
+        "concrete value outside the function that created it. Return it from "
+        "the transformed function instead of keeping it in a global or closure."
+    )
 
 
 class EscapedTracerError(RuntimeError):

@@ -45,14 +45,12 @@ class BatchTrace(Trace):
         self.axis_size = axis_size
 
     def process(self, prim, args, params):
-        values, bdims = [], []
-        for arg in args:
-            if type(arg) is BatchTracer and arg._trace is self:
-                values.append(arg._value)
-                bdims.append(arg.bdim)
-            else:
-                values.append(arg)
-                bdims.append(None)
+        values = [
+            arg._value if type(arg) is BatchTracer and arg._trace is self else arg for arg in args
+        ]
+        bdims = [
+            arg.bdim if type(arg) is BatchTracer and arg._trace is self else None for arg in args
+        ]
         out, out_bdim = prim.batch(values, bdims, **params)
         if out_bdim is None:
             return out
