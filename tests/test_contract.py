@@ -246,3 +246,27 @@ def test_traced_linspace_keeps_float32():
 def test_reductions_refuse_out():
     with pytest.raises(TypeError, match="out="):
         fnp.sum(np.ones(3), out=np.empty(()))
+
+
+def test_the_tape_is_freed_when_the_vjp_function_is_dropped():
+    # Freed by reference counting alone: no reference cycles hold the tape.
+    import gc
+    import tracemalloc
+
+    x = np.ones(250_000)
+    gc.collect()
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        tracemalloc.start()
+        before = tracemalloc.get_traced_memory()[0]
+        y, f_vjp = fa.vjp(lambda x: fnp.sin(x) * x + fnp.exp(x), x)
+        g = fa.grad(lambda x: fnp.sum(fnp.tanh(x) * x))(x)
+        assert tracemalloc.get_traced_memory()[0] - before > 4 * x.nbytes
+        del y, f_vjp, g
+        leftover = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+        if was_enabled:
+            gc.enable()
+    assert leftover < 256 * 1024
