@@ -68,19 +68,6 @@ def current_depth() -> int:
     return _depth.get()
 
 
-def find_top_trace(args) -> Trace | None:
-    """The highest-level trace owning one of ``args``, or None."""
-    top = None
-    for arg in args:
-        if isinstance(arg, Tracer):
-            trace = arg._trace
-            if top is None or trace.level > top.level:
-                top = trace
-    if top is not None and not top.active:
-        raise_escaped()
-    return top
-
-
 def raise_escaped():
     raise EscapedTracerError(
         "a traced value from a finished transform was used again; it has no "

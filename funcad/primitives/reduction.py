@@ -25,46 +25,37 @@ prod_p = Primitive("prod")
 
 def sum(x, axis=None, dtype=None, out=None, keepdims=False):  # noqa: A001 - mirrors numpy.sum
     """Sum of elements over ``axis`` (all axes when None)."""
-    if out is not None:
-        _refuse_out("sum")
-    if not isinstance(x, Tracer):
-        axis = tuple(axis) if isinstance(axis, list) else axis
-        return backend.of(x).xp.sum(x, axis=axis, dtype=dtype, keepdims=keepdims)
-    if dtype is not None:
-        x = astype(x, dtype)
-    return sum_p.bind(x, axis=normalize_axes(axis, ndim_of(x)), keepdims=bool(keepdims))
+    return _reduce(sum_p, x, axis, dtype, out, keepdims)
 
 
 def max(x, axis=None, out=None, keepdims=False):  # noqa: A001 - mirrors numpy.max
     """Maximum over ``axis``; ties share the derivative equally."""
-    if out is not None:
-        _refuse_out("max")
-    if not isinstance(x, Tracer):
-        axis = tuple(axis) if isinstance(axis, list) else axis
-        return backend.of(x).xp.max(x, axis=axis, keepdims=keepdims)
-    return max_p.bind(x, axis=normalize_axes(axis, ndim_of(x)), keepdims=bool(keepdims))
+    return _reduce(max_p, x, axis, None, out, keepdims)
 
 
 def min(x, axis=None, out=None, keepdims=False):  # noqa: A001 - mirrors numpy.min
     """Minimum over ``axis``; ties share the derivative equally."""
-    if out is not None:
-        _refuse_out("min")
-    if not isinstance(x, Tracer):
-        axis = tuple(axis) if isinstance(axis, list) else axis
-        return backend.of(x).xp.min(x, axis=axis, keepdims=keepdims)
-    return min_p.bind(x, axis=normalize_axes(axis, ndim_of(x)), keepdims=bool(keepdims))
+    return _reduce(min_p, x, axis, None, out, keepdims)
 
 
 def prod(x, axis=None, dtype=None, out=None, keepdims=False):
     """Product of elements over ``axis``; exact derivatives where elements are 0."""
+    return _reduce(prod_p, x, axis, dtype, out, keepdims)
+
+
+def _reduce(prim, x, axis, dtype, out, keepdims):
+    """The public reductions' body: NumPy straight away, or the primitive on tracers."""
     if out is not None:
-        _refuse_out("prod")
+        _refuse_out(prim.name)
     if not isinstance(x, Tracer):
         axis = tuple(axis) if isinstance(axis, list) else axis
-        return backend.of(x).xp.prod(x, axis=axis, dtype=dtype, keepdims=keepdims)
+        reduce = getattr(backend.of(x).xp, prim.name)
+        if dtype is None:
+            return reduce(x, axis=axis, keepdims=keepdims)
+        return reduce(x, axis=axis, dtype=dtype, keepdims=keepdims)
     if dtype is not None:
         x = astype(x, dtype)
-    return prod_p.bind(x, axis=normalize_axes(axis, ndim_of(x)), keepdims=bool(keepdims))
+    return prim.bind(x, axis=normalize_axes(axis, ndim_of(x)), keepdims=bool(keepdims))
 
 
 def _refuse_out(name: str) -> None:
