@@ -5,10 +5,15 @@ NumPy reference, the shapes and domains of its array arguments, and the
 primitives it exercises. ``tests/test_sweep.py`` runs every check on every
 row; ``test_every_primitive_has_a_row`` fails when a registered primitive has
 none.
+
+The core rows live here; each family adds its own in a module of
+``tests/specs`` with a ``rows()`` function, collected in name order.
 """
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -22,6 +27,9 @@ REAL = (-2.0, 2.0)
 POSITIVE = (0.5, 2.0)
 UNIT = (-0.9, 0.9)
 AWAY_FROM_ZERO = "away"  # |x| in [0.5, 2] with random sign
+# A domain may also be a function ``draw(rng, shape)`` for inputs that are not
+# uniform draws (symmetric positive definite matrices, integers, ties, ...);
+# ``shape`` includes any leading batch dimensions.
 
 
 @dataclass
@@ -164,7 +172,16 @@ def _rows():
     return rows
 
 
-ROWS = _rows()
+def _family_rows():
+    import tests.specs as specs
+
+    rows = []
+    for info in sorted(pkgutil.iter_modules(specs.__path__), key=lambda m: m.name):
+        rows += importlib.import_module(f"tests.specs.{info.name}").rows()
+    return rows
+
+
+ROWS = _rows() + _family_rows()
 
 
 def draw(row: Row, rng: np.random.Generator, batch: tuple[int, ...] = ()):
@@ -179,9 +196,11 @@ def draw(row: Row, rng: np.random.Generator, batch: tuple[int, ...] = ()):
     out = []
     for i, shape in enumerate(row.shapes):
         domain = row.domain(i)
-        if domain == AWAY_FROM_ZERO:
+        if callable(domain):
+            x = domain(rng, batch + shape)
+        elif domain == AWAY_FROM_ZERO:
             x = rng.uniform(0.5, 2.0, batch + shape) * rng.choice([-1.0, 1.0], batch + shape)
         else:
             x = rng.uniform(*domain, batch + shape)
-        out.append(np.asarray(x, dtype=np.float64))
+        out.append(np.asarray(x) if callable(domain) else np.asarray(x, dtype=np.float64))
     return out

@@ -9,6 +9,7 @@ calls the backend (NumPy or CuPy) straight away.
 """
 
 from funcad import backend as _backend
+from funcad.numpy import linalg
 from funcad.numpy.composites import (
     clip,
     dot,
@@ -85,6 +86,12 @@ from funcad.primitives.elementwise import (
 from funcad.primitives.linalg import einsum, matmul
 from funcad.primitives.reduction import max, min, prod, sum  # noqa: A004
 from funcad.primitives.shape import broadcast_to, concatenate, reshape, transpose
+
+# Each family module lists its public names in ``__all__``.
+from funcad.numpy.elementwise import *  # noqa: E402, F403
+from funcad.numpy.indexing import *  # noqa: E402, F403
+from funcad.numpy.manipulation import *  # noqa: E402, F403
+from funcad.numpy.reductions import *  # noqa: E402, F403
 
 abs = absolute  # noqa: A001 - mirrors numpy.abs
 true_divide = divide

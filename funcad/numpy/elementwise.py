@@ -1,0 +1,3 @@
+"""NumPy's elementwise math beyond the core: more ufuncs, rounding, NaN handling."""
+
+__all__: list[str] = []

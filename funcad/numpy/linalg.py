@@ -1,0 +1,3 @@
+"""funcad.numpy.linalg: NumPy's linear algebra, differentiable."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Array manipulation and products: flip, roll, pad, split, stacks, outer, kron, ..."""
+
+__all__: list[str] = []
