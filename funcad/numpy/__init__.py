@@ -92,6 +92,7 @@ from funcad.numpy.elementwise import *  # noqa: E402, F403
 from funcad.numpy.indexing import *  # noqa: E402, F403
 from funcad.numpy.manipulation import *  # noqa: E402, F403
 from funcad.numpy.reductions import *  # noqa: E402, F403
+from funcad.numpy.sorting import *  # noqa: E402, F403
 
 abs = absolute  # noqa: A001 - mirrors numpy.abs
 true_divide = divide

@@ -92,9 +92,17 @@ class ArrayTracer(Tracer):
     def __setitem__(self, idx, value):
         raise TypeError(
             "traced arrays are immutable inside funcad transforms: x[idx] = v cannot be "
-            "differentiated. Build a new array instead, e.g. with fnp.where or "
-            "fnp.concatenate."
+            "differentiated. Write x = fnp.at(x)[idx].set(v) (or x.at[idx].set(v)), which "
+            "returns a new array and works with and without transforms; .add, .multiply, "
+            ".min and .max update the same way."
         )
+
+    @property
+    def at(self):
+        """``x.at[idx].set(v)``: functional updates, as ``fnp.at(x)[idx]``."""
+        from funcad.numpy.indexing import IndexUpdateHelper
+
+        return IndexUpdateHelper(self)
 
     def __bool__(self):
         raise TypeError(
@@ -219,6 +227,21 @@ class ArrayTracer(Tracer):
 
     def swapaxes(self, axis1, axis2):
         return composites.swapaxes(self, axis1, axis2)
+
+    def sort(self, axis=-1, kind=None, order=None):
+        raise TypeError(
+            "x.sort() sorts in place, which traced arrays cannot do; use fnp.sort(x, axis)."
+        )
+
+    def argsort(self, axis=-1, kind=None, order=None):
+        from funcad.numpy.sorting import argsort
+
+        return argsort(self, axis, kind, order)
+
+    def take(self, indices, axis=None, mode=None):
+        from funcad.numpy.indexing import take
+
+        return take(self, indices, axis=axis, mode=mode)
 
     def astype(self, dtype):
         return cmp.astype(self, dtype)

@@ -4,8 +4,10 @@ from funcad.primitives import (  # noqa: F401
     arithmetic,
     comparison,
     elementwise,
+    gather,
     indexing,
     linalg,
     reduction,
     shape,
+    sorting,
 )

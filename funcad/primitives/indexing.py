@@ -1,13 +1,15 @@
 """Basic indexing: ``x[idx]`` with ints, slices, ``None`` and ``...``.
 
 Its VJP places the cotangent into zeros of the input's shape
-(``scatter_zeros``); the two are each other's transpose.
+(``scatter_zeros``); the two are each other's transpose. Indexes holding
+arrays, lists or masks go to ``gather`` (``funcad/primitives/gather.py``).
 """
 
 from __future__ import annotations
 
 from funcad import backend
 from funcad.core.primitive import Primitive
+from funcad.core.trace import Tracer
 from funcad.primitives._util import move_to_front, shape_of
 
 getitem_p = Primitive("getitem")
@@ -16,35 +18,46 @@ scatter_zeros_p = Primitive("scatter_zeros")
 _BASIC = (int, slice, type(None), type(Ellipsis))
 
 
+class AdvancedIndexError(Exception):
+    """Raised by ``normalize_index`` for an index that holds arrays, lists or masks."""
+
+
 def normalize_index(idx) -> tuple:
-    """A basic index as a tuple of Python ints, slices, None and Ellipsis."""
+    """A basic index as a tuple of Python ints, slices, None and Ellipsis.
+
+    Raises :class:`AdvancedIndexError` when ``idx`` needs advanced indexing.
+    """
     if not isinstance(idx, tuple):
         idx = (idx,)
     out = []
     for item in idx:
-        if isinstance(item, (list, tuple)) or getattr(item, "shape", ()) != ():
+        if isinstance(item, _BASIC) and not isinstance(item, bool):
+            out.append(item)
+            continue
+        if isinstance(item, (list, Tracer)) or getattr(item, "shape", ()) != () or getattr(
+            getattr(item, "dtype", None), "kind", None
+        ) == "b":
+            raise AdvancedIndexError
+        if isinstance(item, bool) or not hasattr(item, "__index__"):
             raise TypeError(
-                f"funcad supports basic indexing (ints, slices, None, ...) on traced values; "
-                f"an index array or list (here {type(item).__name__}) is advanced indexing, "
-                f"which is not supported yet. Use slices, or fnp.where to select elements."
+                f"index element {item!r} of type {type(item).__name__} is not valid: use "
+                f"ints, slices, None, ..., or integer or boolean arrays."
             )
-        if isinstance(item, bool) or not (
-            isinstance(item, _BASIC) or hasattr(item, "__index__")
-        ):
-            raise TypeError(
-                f"funcad supports basic indexing (ints, slices, None, ...) on traced "
-                f"values; got index element {item!r} of type {type(item).__name__}. "
-                f"Use slices, or fnp.where to select elements."
-            )
-        out.append(item if isinstance(item, _BASIC) else int(item.__index__()))
+        out.append(int(item.__index__()))
     if sum(item is Ellipsis for item in out) > 1:
         raise IndexError("an index can only have a single ellipsis ('...')")
     return tuple(out)
 
 
 def getitem(x, idx):
-    """``x[idx]`` for a basic index."""
-    return getitem_p.bind(x, idx=normalize_index(idx))
+    """``x[idx]``: basic indexing here, advanced indexing through ``gather``."""
+    try:
+        idx = normalize_index(idx)
+    except AdvancedIndexError:
+        from funcad.numpy.indexing import getitem_advanced
+
+        return getitem_advanced(x, idx)
+    return getitem_p.bind(x, idx=idx)
 
 
 def scatter_zeros(values, idx, shape):

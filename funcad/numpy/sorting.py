@@ -1,0 +1,141 @@
+"""Sorting and order statistics: sort, argsort, median, quantile, percentile.
+
+``sort`` gathers with the sorting permutation, so each sorted value carries the
+derivative of the element it came from; tied elements keep their order
+(a stable sort), so at a tie the derivative goes to one element, not split.
+``quantile`` interpolates linearly between two sorted values, so its
+derivative is shared between the two elements around the quantile.
+"""
+
+from __future__ import annotations
+
+import math
+
+from funcad import backend
+from funcad.core.trace import Tracer
+from funcad.numpy.indexing import getitem_advanced, take_along_axis
+from funcad.primitives._util import (
+    backend_of,
+    dtype_of,
+    ndim_of,
+    normalize_axes,
+    normalize_axis,
+    shape_of,
+)
+from funcad.primitives.arithmetic import add, multiply, subtract
+from funcad.primitives.comparison import where
+from funcad.primitives.shape import reshape, transpose
+from funcad.primitives.sorting import argsort as _argsort
+
+__all__ = ["sort", "argsort", "median", "quantile", "percentile"]
+
+
+def argsort(a, axis: int | None = -1, kind: str | None = None, order=None):
+    """Indices that sort ``a`` along ``axis``; not differentiable (integer output)."""
+    if order is not None:
+        raise TypeError("argsort: order= (structured arrays) is not supported by funcad.")
+    if not isinstance(a, Tracer):
+        return backend.of(a).xp.argsort(a, axis=axis, kind=kind)
+    if axis is None:
+        a, axis = reshape(a, (-1,)), 0
+    return _argsort(a, normalize_axis(axis, ndim_of(a)), kind)
+
+
+def sort(a, axis: int | None = -1, kind: str | None = None, order=None):
+    """``a`` sorted along ``axis`` (flattened when None); differentiable in ``a``."""
+    if order is not None:
+        raise TypeError("sort: order= (structured arrays) is not supported by funcad.")
+    if not isinstance(a, Tracer):
+        return backend.of(a).xp.sort(a, axis=axis, kind=kind)
+    if axis is None:
+        a, axis = reshape(a, (-1,)), 0
+    axis = normalize_axis(axis, ndim_of(a))
+    # A stable sort makes the derivative at ties deterministic.
+    return take_along_axis(a, _argsort(a, axis, "stable"), axis)
+
+
+def quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
+             keepdims=False, *, weights=None):
+    """The ``q``-th quantiles of ``a`` along ``axis``, by linear interpolation.
+
+    ``q`` is a number or an array of numbers in [0, 1] (not traced); the result
+    has ``q``'s dimensions first, as NumPy's.
+    """
+    _check_quantile_args(q, out, method, weights, "quantile")
+    if not isinstance(a, Tracer):
+        return backend.of(a).xp.quantile(a, q, axis=axis, method=method, keepdims=keepdims)
+    return _quantile(a, q, axis, keepdims, "quantile")
+
+
+def percentile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
+               keepdims=False, *, weights=None):
+    """The ``q``-th percentiles of ``a`` along ``axis`` (``q`` in [0, 100])."""
+    _check_quantile_args(q, out, method, weights, "percentile")
+    if not isinstance(a, Tracer):
+        return backend.of(a).xp.percentile(a, q, axis=axis, method=method, keepdims=keepdims)
+    xp = backend.of(q).xp
+    return _quantile(a, xp.true_divide(xp.asarray(q, dtype=float), 100), axis, keepdims,
+                     "percentile")
+
+
+def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
+    """The median along ``axis``; at an even count, the mean of the two middle values."""
+    if out is not None:
+        raise TypeError("median does not write into out=; use the returned array.")
+    if not isinstance(a, Tracer):
+        return backend.of(a).xp.median(a, axis=axis, keepdims=keepdims)
+    return _quantile(a, 0.5, axis, keepdims, "median")
+
+
+def _check_quantile_args(q, out, method, weights, name):
+    if isinstance(q, Tracer):
+        _refuse_traced_q(name)
+    if out is not None:
+        raise TypeError(f"{name} does not write into out=; use the returned array.")
+    if method != "linear" or weights is not None:
+        raise ValueError(
+            f"{name}: funcad differentiates method='linear' without weights; got "
+            f"method={method!r}{' and weights' if weights is not None else ''}."
+        )
+
+
+def _refuse_traced_q(name):
+    raise TypeError(
+        f"{name}: q must be concrete (a number or a NumPy array), not a traced value; "
+        f"funcad differentiates quantiles with respect to the data only."
+    )
+
+
+def _quantile(a, q, axis, keepdims, name):
+    xp = backend_of(a).xp
+    q = xp.asarray(q, dtype=float)
+    if q.size and (q.min() < 0 or q.max() > 1):
+        raise ValueError(f"{name}: quantiles must be in the range [0, 1]"
+                         f"{' (percentiles in [0, 100])' if name == 'percentile' else ''}.")
+    shape = shape_of(a)
+    axes = normalize_axes(axis, len(shape))
+    kept = tuple(i for i in range(len(shape)) if i not in axes)
+    n = math.prod(shape[i] for i in axes)
+    if n == 0:
+        raise ValueError(f"{name} of an empty selection is undefined.")
+    # The reduced axes, flattened into one last axis, sorted.
+    moved = transpose(a, kept + axes)
+    flat = reshape(moved, tuple(shape[i] for i in kept) + (n,))
+    ordered = sort(flat, axis=-1)
+    # NumPy's 'linear' method: the virtual index (n - 1) q between two neighbours.
+    position = q * (n - 1)
+    below = xp.floor(position).astype(xp.intp)
+    above = xp.minimum(below + 1, n - 1)
+    weight = xp.asarray(position - below, dtype=dtype_of(a))
+    lower = getitem_advanced(ordered, (Ellipsis, below))
+    upper = getitem_advanced(ordered, (Ellipsis, above))
+    gap = subtract(upper, lower)
+    # As NumPy's lerp: from the nearer end, so that weights of 0 and 1 are exact.
+    result = where(weight >= 0.5, subtract(upper, multiply(gap, 1 - weight)),
+                   add(lower, multiply(gap, weight)))
+    k = ndim_of(result) - q.ndim
+    result = transpose(result, tuple(range(k, k + q.ndim)) + tuple(range(k)))
+    if keepdims:
+        result = reshape(result, q.shape + tuple(1 if i in axes else s
+                                                 for i, s in enumerate(shape)))
+    return result

@@ -1,0 +1,218 @@
+"""Advanced indexing, functional updates and sorting beyond the sweep.
+
+Expected values come from NumPy on the same inputs (``np.add.at`` for
+accumulation, loops for batching) or from closed forms.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import funcad as fa
+import funcad.core.trace
+import funcad.numpy as fnp
+from tests._reference import loop_vmap, num_grad
+
+RNG = np.random.default_rng(7)
+X = RNG.normal(size=(4, 5, 3))
+
+# Index patterns that place the index arrays' dimensions differently.
+PATTERNS = {
+    "front": lambda i: (i,),
+    "middle-block": lambda i: (slice(None), i),
+    "separated": lambda i: (i, slice(None), fnp.minimum(i, 2)),
+    "int-and-array": lambda i: (1, slice(None), fnp.minimum(i, 2)),
+    "ellipsis": lambda i: (Ellipsis, fnp.minimum(i, 2)),
+    "pair-after-slice": lambda i: (slice(1, 3), i, fnp.minimum(i, 2)),
+}
+
+
+@pytest.mark.parametrize("pattern", PATTERNS, ids=list(PATTERNS))
+def test_vmap_over_index_arrays_matches_a_loop(pattern):
+    make = PATTERNS[pattern]
+    indices = np.array([[0, 3], [2, 2], [1, 0]])
+
+    def f(x, i):
+        # A NumPy array indexed by a traced value cannot be intercepted: use at().get().
+        return x[make(i)] if isinstance(x, fa.core.trace.Tracer) else fnp.at(x)[make(i)].get()
+
+    for in_axes in [(None, 0), (0, 0)]:
+        xs = X if in_axes[0] is None else np.stack([X, 2 * X, -X])
+        out = fa.vmap(f, in_axes=in_axes)(xs, indices)
+        expected = loop_vmap(lambda x, i: np.asarray(x)[make(i)], (xs, indices), in_axes)
+        np.testing.assert_array_equal(out, expected)
+
+
+@pytest.mark.parametrize("pattern", PATTERNS, ids=list(PATTERNS))
+@pytest.mark.parametrize("method", ["set", "add", "multiply", "min", "max"])
+def test_vmap_of_updates_with_batched_indices_matches_a_loop(pattern, method):
+    make = PATTERNS[pattern]
+    indices = np.array([[0, 3], [2, 1], [1, 0]])
+    values = RNG.normal(size=(3,) + X[make(indices[0])].shape)
+
+    def f(x, i, v):
+        return getattr(fnp.at(x)[make(i)], method)(v)
+
+    def reference(x, i, v):
+        out = np.array(x)
+        ufunc = {"add": np.add, "multiply": np.multiply, "min": np.minimum, "max": np.maximum}
+        if method == "set":
+            out[make(i)] = v
+        else:
+            ufunc[method].at(out, make(i), v)
+        return out
+
+    out = fa.vmap(f, in_axes=(None, 0, 0))(X, indices, values)
+    np.testing.assert_array_equal(out, loop_vmap(reference, (X, indices, values), (None, 0, 0)))
+    grads = fa.vmap(fa.grad(lambda x, i, v: fnp.sum(f(x, i, v) ** 2), argnums=(0, 2)),
+                    in_axes=(None, 0, 0))(X, indices, values)
+    for k, (i, v) in enumerate(zip(indices, values)):
+        gx = num_grad(lambda x: np.sum(reference(x, i, v) ** 2), X)
+        gv = num_grad(lambda v: np.sum(reference(X, i, v) ** 2), v)
+        np.testing.assert_allclose(grads[0][k], gx, atol=1e-6)
+        np.testing.assert_allclose(grads[1][k], gv, atol=1e-6)
+
+
+def test_nested_vmap_of_gather():
+    x = RNG.normal(size=(2, 3, 6))
+    idx = np.array([[[0, 5], [1, 1], [2, 0]], [[3, 3], [4, 0], [5, 2]]])
+    out = fa.vmap(fa.vmap(lambda row, i: row[i]))(x, idx)
+    np.testing.assert_array_equal(out, np.take_along_axis(x, idx, axis=2))
+
+
+def test_repeated_indices_accumulate_in_the_gradient():
+    x = np.array([1.0, 2.0, 3.0])
+    idx = np.array([0, 0, 0, 2])
+    g = fa.grad(lambda x: fnp.sum(x[idx]))(x)
+    expected = np.zeros(3)
+    np.add.at(expected, idx, 1.0)
+    np.testing.assert_array_equal(g, expected)
+    g = fa.grad(lambda v: fnp.sum(fnp.at(np.zeros(3))[idx].add(v) ** 2))(np.ones(4))
+    np.testing.assert_array_equal(g, 2 * np.array([3.0, 3.0, 3.0, 1.0]))
+
+
+def test_set_with_repeated_indices_keeps_the_last_value_and_its_derivative():
+    x = np.zeros(3)
+    idx = np.array([1, 1, 2])
+    v = np.array([5.0, 7.0, 9.0])
+    expected = x.copy()
+    expected[idx] = v
+    np.testing.assert_array_equal(fnp.at(x)[idx].set(v), expected)
+    g = fa.grad(lambda v: fnp.sum(fnp.at(x)[idx].set(v) * np.array([1.0, 2.0, 3.0])))(v)
+    np.testing.assert_array_equal(g, [0.0, 2.0, 3.0])
+
+
+def test_at_on_plain_arrays_matches_numpy_and_leaves_the_input_alone():
+    x = np.arange(6.0).reshape(2, 3)
+    before = x.copy()
+    idx = (np.array([0, 0, 1]), np.array([2, 2, 0]))
+    out = fnp.at(x)[idx].add(10.0)
+    expected = x.copy()
+    np.add.at(expected, idx, 10.0)
+    np.testing.assert_array_equal(out, expected)
+    np.testing.assert_array_equal(x, before)
+    np.testing.assert_array_equal(fnp.at(x)[:, 1].max(4.0), np.where(
+        np.arange(3) == 1, np.maximum(x, 4.0), x))
+    np.testing.assert_array_equal(fnp.at(x)[idx].get(), x[idx])
+
+
+def test_one_function_runs_with_and_without_transforms():
+    def update(x, v):
+        return fnp.sum(fnp.at(x)[1:, 0].multiply(v) ** 2)
+
+    x, v = np.arange(1.0, 7.0).reshape(3, 2), np.array([2.0, 3.0])
+    plain = update(x, v)
+    value, grads = fa.value_and_grad(update, argnums=(0, 1))(x, v)
+    assert value == plain
+    np.testing.assert_allclose(grads[0], num_grad(lambda x: update(x, v), x), rtol=1e-7)
+    np.testing.assert_allclose(grads[1], num_grad(lambda v: update(x, v), v), rtol=1e-7)
+
+
+def test_x_dot_at_on_traced_values():
+    def f(x):
+        return fnp.sum(x.at[0].set(x[1] * 3.0) ** 2)
+
+    # f = (3 x1)^2 + x1^2 = 10 x1^2
+    np.testing.assert_allclose(fa.grad(f)(np.array([1.0, 2.0])), [0.0, 40.0])
+
+
+def test_multiply_update_at_zeros_with_repeated_indices_second_order():
+    idx = np.array([0, 0, 0])
+    v0 = np.array([0.0, 2.0, 0.0])
+
+    def f(v):
+        return fnp.sum(fnp.at(np.ones(2))[idx].multiply(v))
+
+    # f = v0 v1 v2 + 1: the Hessian's entries are the third value, exactly.
+    np.testing.assert_array_equal(fa.hessian(f)(v0), [[0, 0, 2], [0, 0, 0], [2, 0, 0]])
+    np.testing.assert_array_equal(fa.grad(f)(v0), [0.0, 0.0, 0.0])
+    np.testing.assert_array_equal(fa.grad(f)(np.array([0.0, 2.0, 3.0])), [6.0, 0.0, 0.0])
+
+
+def test_min_update_splits_ties():
+    x = np.array([1.0, 5.0])
+    g = fa.grad(lambda x, v: fnp.sum(fnp.at(x)[0].min(v)), argnums=(0, 1))(x, 1.0)
+    assert g[0].tolist() == [0.5, 1.0] and g[1] == 0.5
+
+
+def test_embedding_lookup_with_take_under_vmap():
+    table = RNG.normal(size=(10, 4))
+    ids = np.array([[1, 3], [3, 9]])
+    g = fa.grad(lambda t: fnp.sum(fa.vmap(lambda i: fnp.take(t, i, axis=0))(ids) ** 2))(table)
+    expected = np.zeros_like(table)
+    np.add.at(expected, ids.ravel(), 2 * table[ids.ravel()])
+    np.testing.assert_allclose(g, expected)
+
+
+def test_take_modes_and_axis_none():
+    a = np.arange(6.0).reshape(2, 3)
+    idx = np.array([-1, 7])
+    for mode in ["clip", "wrap"]:
+        out = fa.jvp(lambda a: fnp.take(a, idx, mode=mode), (a,), (np.ones_like(a),))[0]
+        np.testing.assert_array_equal(out, np.take(a, idx, mode=mode))
+
+
+def test_concrete_mask_from_a_comparison_under_grad():
+    # Under grad, comparisons give concrete booleans, so a mask works there.
+    x = np.array([-1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(fa.grad(lambda x: fnp.sum(x[x > 0] ** 2))(x), [0, 4, 6])
+
+
+def test_sort_derivative_follows_the_permutation_and_ties_stay_stable():
+    x = np.array([3.0, 1.0, 2.0, 1.0])
+    weights = np.arange(4.0)
+    g = fa.grad(lambda x: fnp.sum(fnp.sort(x) * weights))(x)
+    expected = np.zeros(4)
+    expected[np.argsort(x, kind="stable")] = weights
+    np.testing.assert_array_equal(g, expected)
+
+
+def test_median_of_even_count_shares_the_derivative():
+    x = np.array([4.0, 1.0, 3.0, 2.0])
+    np.testing.assert_array_equal(fa.grad(fnp.median)(x), [0.0, 0.0, 0.5, 0.5])
+    np.testing.assert_array_equal(fa.grad(fnp.median)(x[:3]), [0.0, 0.0, 1.0])
+
+
+def test_float32_stays_float32():
+    x = np.array([3.0, 1.0, 2.0], np.float32)
+    for f in [lambda x: fnp.sum(fnp.sort(x)), lambda x: fnp.median(x),
+              lambda x: fnp.quantile(x, 0.3), lambda x: fnp.sum(x[np.array([0, 0])]),
+              lambda x: fnp.sum(fnp.at(x)[1].set(2.0) ** 2)]:
+        assert f(x).dtype == np.float32
+        assert fa.grad(f)(x).dtype == np.float32
+
+
+def test_quantile_errors_name_the_problem():
+    x = np.ones(3)
+    with pytest.raises(ValueError, match=r"range \[0, 1\]"):
+        fa.grad(lambda x: fnp.quantile(x, 1.5))(x)
+    with pytest.raises(ValueError, match=r"method='linear'"):
+        fa.grad(lambda x: fnp.quantile(x, 0.5, method="nearest"))(x)
+    with pytest.raises(TypeError, match=r"q must be concrete"):
+        fa.grad(lambda q: fnp.quantile(x, q))(0.5)
+
+
+def test_sort_method_on_traced_value_points_to_fnp_sort():
+    with pytest.raises(TypeError, match=r"fnp\.sort"):
+        fa.grad(lambda x: x.sort())(np.ones(2))
