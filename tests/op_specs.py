@@ -144,7 +144,8 @@ def _rows():
                 (Ellipsis, 1), (None, Ellipsis, slice(1, None)), (0, slice(1, 3), 2)]:
         add("getitem", lambda x, i=idx: x[i], lambda x, i=idx: x[i], ((4, 3, 3),))
     add("scatter_zeros", lambda v: scatter_zeros(v, (slice(1, 3),), (4, 2)),
-        lambda v: np.concatenate([np.zeros((1, 2)), v, np.zeros((1, 2))]), ((2, 2),))
+        lambda v: np.concatenate([np.zeros((1, 2), v.dtype), v, np.zeros((1, 2), v.dtype)]),
+        ((2, 2),))
 
     # Contractions.
     for shapes in [((3, 4), (4, 2)), ((4,), (4, 2)), ((3, 4), (4,)), ((4,), (4,)),

@@ -81,9 +81,7 @@ def test_vmap_leaves_unmapped_arguments_as_they_are():
     np.testing.assert_allclose(out, 3 * np.ones(3))
 
 
-def test_complex_inputs_are_refused_until_supported():
-    with pytest.raises(TypeError, match="complex"):
-        fa.grad(lambda z: fnp.sum(abs(z) ** 2))(3 + 4j)
+def test_complex_cotangent_of_a_real_output_is_refused():
     with pytest.raises(ValueError, match="complex"):
         fa.vjp(lambda x: x * 2, np.ones(2))[1](1j * np.ones(2))
     assert current_depth() == 0

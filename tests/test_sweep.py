@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 import funcad as fa
+import funcad.numpy as fnp
 from funcad.core.primitive import REGISTRY
 from tests.op_specs import ROWS, draw
 
@@ -30,8 +31,23 @@ def _rng(row, salt=0):
     return np.random.default_rng(zlib.crc32(repr((row.name, row.shapes, salt)).encode()))
 
 
+def _wide(a):
+    a = np.asarray(a)
+    return a.astype(np.complex128 if a.dtype.kind == "c" else np.float64)
+
+
 def _dot(a, b):
-    return float(np.sum(np.asarray(a, np.float64) * np.asarray(b, np.float64)))
+    # The real part of the bilinear pairing: VJPs are transposes (JAX's convention),
+    # so <v, J u> = <J^T v, u> holds for complex functions too.
+    return float(np.real(np.sum(_wide(a) * _wide(b))))
+
+
+def _like(rng, x):
+    """A random direction with the shape and kind (real or complex) of ``x``."""
+    u = rng.normal(size=np.shape(x))
+    if np.iscomplexobj(x):
+        u = u + 1j * rng.normal(size=np.shape(x))
+    return u
 
 
 def _central_difference(f, xs, us, eps=1e-6):
@@ -43,8 +59,7 @@ def _central_difference(f, xs, us, eps=1e-6):
 
 
 def _close(actual, expected, tol):
-    np.testing.assert_allclose(np.asarray(actual, np.float64), np.asarray(expected, np.float64),
-                               rtol=tol, atol=tol)
+    np.testing.assert_allclose(_wide(actual), _wide(expected), rtol=tol, atol=tol)
 
 
 def _is_numpy(x):
@@ -65,7 +80,7 @@ def test_value_matches_numpy(row):
 def test_jvp_matches_finite_differences(row):
     rng = _rng(row)
     xs = draw(row, rng)
-    us = [rng.normal(size=np.shape(x)) for x in xs]
+    us = [_like(rng, x) for x in xs]
     y, y_dot = fa.jvp(row.fun, tuple(xs), tuple(us))
     _close(y, row.ref(*xs), 1e-12)
     assert _is_numpy(y_dot) and np.shape(y_dot) == np.shape(y)
@@ -76,11 +91,11 @@ def test_jvp_matches_finite_differences(row):
 def test_vjp_is_transpose_of_jvp(row):
     rng = _rng(row, 1)
     xs = draw(row, rng)
-    us = [rng.normal(size=np.shape(x)) for x in xs]
+    us = [_like(rng, x) for x in xs]
     y, y_dot = fa.jvp(row.fun, tuple(xs), tuple(us))
     y2, f_vjp = fa.vjp(row.fun, *xs)
     _close(y2, y, 1e-12)
-    v = rng.normal(size=np.shape(y)).astype(np.asarray(y).dtype)
+    v = _like(rng, y).astype(np.asarray(y).dtype)
     cts = f_vjp(v)
     assert len(cts) == len(xs)
     for ct, x in zip(cts, xs):
@@ -94,13 +109,34 @@ def test_vjp_is_transpose_of_jvp(row):
         _close(a, 2 * np.asarray(b), 1e-10)
 
 
+def _realified(fun, xs):
+    """``fun`` as a real function: complex arguments and results as (..., 2) real pairs."""
+    kinds = [np.iscomplexobj(x) for x in xs]
+
+    def real_fun(*parts):
+        args = [p[..., 0] + 1j * p[..., 1] if c else p for p, c in zip(parts, kinds)]
+        out = fun(*args)
+        if getattr(getattr(out, "dtype", None), "kind", None) == "c":
+            return fnp.stack([fnp.real(out), fnp.imag(out)], axis=-1)
+        return out
+
+    parts = [np.stack([x.real, x.imag], -1) if c else x for x, c in zip(xs, kinds)]
+    return real_fun, parts
+
+
 @pytest.mark.parametrize("row", DIFF_ROWS, ids=_ids(DIFF_ROWS))
 def test_jacfwd_matches_jacrev(row):
     xs = draw(row, _rng(row, 2))
+    fun = row.fun
+    holomorphic = row.extra.get("holomorphic", False)
+    if not holomorphic and (any(np.iscomplexobj(x) for x in xs)
+                            or np.iscomplexobj(row.fun(*xs))):
+        # Non-holomorphic complex functions: compare the real Jacobians.
+        fun, xs = _realified(row.fun, xs)
     argnums = tuple(range(len(xs)))
-    forward = fa.jacfwd(row.fun, argnums=argnums)(*xs)
-    reverse = fa.jacrev(row.fun, argnums=argnums)(*xs)
-    out_shape = np.shape(row.fun(*xs))
+    forward = fa.jacfwd(fun, argnums=argnums, holomorphic=holomorphic)(*xs)
+    reverse = fa.jacrev(fun, argnums=argnums, holomorphic=holomorphic)(*xs)
+    out_shape = np.shape(fun(*xs))
     for jf, jr, x in zip(forward, reverse, xs):
         assert np.shape(jf) == out_shape + np.shape(x)
         _close(jf, jr, 1e-10)
@@ -146,9 +182,9 @@ def test_second_order(row):
     rng = _rng(row, 4)
     xs = draw(row, rng)
     y = row.fun(*xs)
-    v = rng.normal(size=np.shape(y))
-    us = [rng.normal(size=np.shape(x)) for x in xs]
-    ws = [rng.normal(size=np.shape(x)) for x in xs]
+    v = _like(rng, y)
+    us = [_like(rng, x) for x in xs]
+    ws = [_like(rng, x) for x in xs]
 
     def pullback(*args):
         return fa.vjp(row.fun, *args)[1](v)
@@ -184,3 +220,23 @@ def test_ties_split_the_derivative_evenly():
     assert fa.grad(lambda x: abs(x))(0.0) == 0.0
     _, t = fa.jvp(lambda x: x.max(), (x,), (np.array([0.0, 2.0, 4.0, 0.0]),))
     assert t == 3.0
+
+
+def _single(x):
+    x = np.asarray(x)
+    return x.astype(np.complex64 if x.dtype.kind == "c" else np.float32) if x.dtype.kind in "fc" \
+        else x
+
+
+@pytest.mark.parametrize("row", DIFF_ROWS, ids=_ids(DIFF_ROWS))
+def test_single_precision_stays_single(row):
+    """float32 in: values, tangents and cotangents keep NumPy's dtype, with no upcast in rules."""
+    rng = _rng(row, 5)
+    xs = [_single(x) for x in draw(row, rng)]
+    expected = np.asarray(row.ref(*xs)).dtype
+    y, y_dot = fa.jvp(row.fun, tuple(xs), tuple(_like(rng, x).astype(x.dtype) for x in xs))
+    assert np.asarray(y).dtype == expected
+    assert np.asarray(y_dot).dtype == expected
+    _, f_vjp = fa.vjp(row.fun, *xs)
+    for ct, x in zip(f_vjp(_like(rng, y).astype(expected)), xs):
+        assert np.asarray(ct).dtype == x.dtype

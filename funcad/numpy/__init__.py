@@ -11,6 +11,7 @@ calls the backend (NumPy or CuPy) straight away.
 from funcad import backend as _backend
 from funcad.numpy import linalg
 from funcad.numpy.composites import (
+    angle,
     clip,
     dot,
     expand_dims,
@@ -63,6 +64,7 @@ from funcad.primitives.comparison import (
     not_equal,
     where,
 )
+from funcad.primitives.complex import conj, conjugate, imag, real
 from funcad.primitives.elementwise import (
     absolute,
     arccos,

@@ -228,6 +228,85 @@ class ArrayTracer(Tracer):
     def swapaxes(self, axis1, axis2):
         return composites.swapaxes(self, axis1, axis2)
 
+    @property
+    def real(self):
+        from funcad.primitives.complex import real
+
+        return real(self)
+
+    @property
+    def imag(self):
+        from funcad.primitives.complex import imag
+
+        return imag(self)
+
+    def conj(self):
+        from funcad.primitives.complex import conj
+
+        return conj(self)
+
+    conjugate = conj
+
+    def var(self, axis=None, dtype=None, ddof=0, keepdims=False):
+        from funcad.numpy.statistics import var
+
+        return var(self, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims)
+
+    def std(self, axis=None, dtype=None, ddof=0, keepdims=False):
+        from funcad.numpy.statistics import std
+
+        return std(self, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims)
+
+    def cumsum(self, axis=None, dtype=None):
+        from funcad.numpy.reductions import cumsum
+
+        return cumsum(self, axis=axis, dtype=dtype)
+
+    def cumprod(self, axis=None, dtype=None):
+        from funcad.numpy.reductions import cumprod
+
+        return cumprod(self, axis=axis, dtype=dtype)
+
+    def argmax(self, axis=None, keepdims=False):
+        from funcad.numpy.reductions import argmax
+
+        return argmax(self, axis=axis, keepdims=keepdims)
+
+    def argmin(self, axis=None, keepdims=False):
+        from funcad.numpy.reductions import argmin
+
+        return argmin(self, axis=axis, keepdims=keepdims)
+
+    def any(self, axis=None, keepdims=False):  # noqa: A003 - mirrors ndarray.any
+        from funcad.numpy.reductions import any as any_
+
+        return any_(self, axis=axis, keepdims=keepdims)
+
+    def all(self, axis=None, keepdims=False):  # noqa: A003 - mirrors ndarray.all
+        from funcad.numpy.reductions import all as all_
+
+        return all_(self, axis=axis, keepdims=keepdims)
+
+    def ptp(self, axis=None, keepdims=False):
+        from funcad.numpy.reductions import ptp
+
+        return ptp(self, axis=axis, keepdims=keepdims)
+
+    def trace(self, offset=0, axis1=0, axis2=1):
+        from funcad.numpy.products import trace
+
+        return trace(self, offset=offset, axis1=axis1, axis2=axis2)
+
+    def diagonal(self, offset=0, axis1=0, axis2=1):
+        from funcad.numpy.products import diagonal
+
+        return diagonal(self, offset=offset, axis1=axis1, axis2=axis2)
+
+    def repeat(self, repeats, axis=None):
+        from funcad.numpy.manipulation import repeat
+
+        return repeat(self, repeats, axis=axis)
+
     def sort(self, axis=-1, kind=None, order=None):
         raise TypeError(
             "x.sort() sorts in place, which traced arrays cannot do; use fnp.sort(x, axis)."

@@ -148,3 +148,12 @@ def size(x) -> int:
     """The number of elements of ``x``."""
     return math.prod(shape_of(x))
 
+
+
+def angle(z, deg: bool = False):
+    """The argument of ``z`` in radians (degrees with ``deg=True``), ``arctan2(imag, real)``."""
+    from funcad.primitives.binary_math import arctan2
+    from funcad.primitives.complex import imag, real
+
+    theta = arctan2(imag(z), real(z))
+    return theta * (180 / math.pi) if deg else theta

@@ -23,7 +23,7 @@ from funcad.primitives._util import (
     shape_of,
 )
 from funcad.primitives.arithmetic import add, multiply, subtract
-from funcad.primitives.comparison import where
+from funcad.primitives.comparison import astype, where
 from funcad.primitives.shape import reshape, transpose
 from funcad.primitives.sorting import argsort as _argsort
 
@@ -64,7 +64,7 @@ def quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
     _check_quantile_args(q, out, method, weights, "quantile")
     if not isinstance(a, Tracer):
         return backend.of(a).xp.quantile(a, q, axis=axis, method=method, keepdims=keepdims)
-    return _quantile(a, q, axis, keepdims, "quantile")
+    return _quantile(a, q, axis, keepdims, "quantile", _result_dtype(a, q))
 
 
 def percentile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
@@ -74,8 +74,9 @@ def percentile(a, q, axis=None, out=None, overwrite_input=False, method="linear"
     if not isinstance(a, Tracer):
         return backend.of(a).xp.percentile(a, q, axis=axis, method=method, keepdims=keepdims)
     xp = backend.of(q).xp
+    dtype = _result_dtype(a, q)
     return _quantile(a, xp.true_divide(xp.asarray(q, dtype=float), 100), axis, keepdims,
-                     "percentile")
+                     "percentile", dtype)
 
 
 def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
@@ -84,7 +85,7 @@ def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
         raise TypeError("median does not write into out=; use the returned array.")
     if not isinstance(a, Tracer):
         return backend.of(a).xp.median(a, axis=axis, keepdims=keepdims)
-    return _quantile(a, 0.5, axis, keepdims, "median")
+    return _quantile(a, 0.5, axis, keepdims, "median", dtype_of(a))
 
 
 def _check_quantile_args(q, out, method, weights, name):
@@ -106,8 +107,16 @@ def _refuse_traced_q(name):
     )
 
 
-def _quantile(a, q, axis, keepdims, name):
+def _result_dtype(a, q):
+    """NumPy's: a Python number ``q`` keeps ``a``'s precision, an array ``q`` takes part."""
     xp = backend_of(a).xp
+    return xp.result_type(dtype_of(a), q if isinstance(q, (int, float)) else xp.asarray(q))
+
+
+def _quantile(a, q, axis, keepdims, name, dtype):
+    xp = backend_of(a).xp
+    if dtype_of(a) != dtype:
+        a = astype(a, dtype)
     q = xp.asarray(q, dtype=float)
     if q.size and (q.min() < 0 or q.max() > 1):
         raise ValueError(f"{name}: quantiles must be in the range [0, 1]"

@@ -2,12 +2,18 @@
 
 from funcad.primitives import (  # noqa: F401
     arithmetic,
+    binary_math,
     comparison,
+    complex,
     elementwise,
     gather,
     indexing,
     linalg,
+    logical,
     reduction,
+    rounding,
+    scan,
     shape,
     sorting,
+    special_values,
 )

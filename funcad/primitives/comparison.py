@@ -94,6 +94,11 @@ def _astype_vjp(ct, ans, x, *, dtype):
     # Nothing flows back through an integer or boolean result, nor into one.
     if not (_is_inexact(dtype_of(ans)) and _is_inexact(dtype_of(x))):
         return None
+    if dtype_of(ct).kind == "c" and dtype_of(x).kind != "c":
+        from funcad.primitives.complex import real
+
+        # The transpose of embedding reals in the complex plane keeps the real part.
+        ct = real(ct)
     return astype(ct, dtype_of(x))
 
 

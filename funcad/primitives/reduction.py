@@ -1,7 +1,8 @@
 """Reductions: sum, max, min, prod over axes, with ``keepdims``.
 
 ``max`` and ``min`` split the derivative evenly between tied elements, as JAX
-does.
+does. ``prod``'s derivative multiplies exclusive running products from both
+ends (``scan.products_of_others``): O(n) and exact where elements are zero.
 """
 
 from __future__ import annotations
@@ -11,11 +12,11 @@ import builtins
 from funcad import backend
 from funcad.core.primitive import Primitive
 from funcad.core.trace import Tracer
-from funcad.primitives._util import backend_of, dtype_of, ndim_of, normalize_axes, shape_of
+from funcad.primitives._util import dtype_of, ndim_of, normalize_axes, shape_of
 from funcad.primitives.arithmetic import divide, multiply
-from funcad.primitives.comparison import astype, equal, where
-from funcad.primitives.indexing import getitem
-from funcad.primitives.shape import broadcast_to, reshape, transpose
+from funcad.primitives.comparison import astype, equal
+from funcad.primitives.scan import products_of_others
+from funcad.primitives.shape import broadcast_to, reshape
 
 sum_p = Primitive("sum")
 max_p = Primitive("max")
@@ -145,38 +146,13 @@ def _prod_impl(x, *, axis, keepdims):
     return backend.of(x).xp.prod(x, axis=axis, keepdims=keepdims)
 
 
-def _products_of_others(x, axis):
-    """For each element, the product of the other elements it is reduced with.
-
-    Built as a product over an (n, n) table with ones on the diagonal, so that
-    zeros in ``x`` give exact results (``ans / x`` would give nan). This costs
-    O(n**2) for n reduced elements.
-    """
-    shape = shape_of(x)
-    kept = tuple(i for i in range(len(shape)) if i not in axis)
-    moved = transpose(x, kept + axis)
-    n = 1
-    for a in axis:
-        n *= shape[a]
-    flat = reshape(moved, tuple(shape[i] for i in kept) + (n,))
-    xp = backend_of(x).xp
-    diagonal = xp.eye(n, dtype=bool)
-    table = where(diagonal, 1, getitem(flat, (Ellipsis, None, slice(None))))
-    others = prod(table, axis=-1)
-    others = reshape(others, tuple(shape[i] for i in kept + axis))
-    inverse = [0] * len(shape)
-    for i, a in enumerate(kept + axis):
-        inverse[a] = i
-    return transpose(others, tuple(inverse))
-
-
 def _prod_jvp(t, ans, x, *, axis, keepdims):
-    return sum(multiply(t, _products_of_others(x, axis)), axis=axis, keepdims=keepdims)
+    return sum(multiply(t, products_of_others(x, axis)), axis=axis, keepdims=keepdims)
 
 
 def _prod_vjp(ct, ans, x, *, axis, keepdims):
     expanded = expand_reduced(ct, shape_of(x), axis, keepdims)
-    return multiply(expanded, _products_of_others(x, axis))
+    return multiply(expanded, products_of_others(x, axis))
 
 
 prod_p.def_jvp(_prod_jvp)

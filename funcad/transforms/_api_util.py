@@ -57,25 +57,47 @@ def as_array(x):
 
 
 def check_inexact(x, name: str, where: str, fix: str | None = None) -> None:
-    """Differentiating transforms need real floating-point values.
-
-    Complex values are refused until funcad implements JAX's complex
-    conventions, rather than differentiated with the wrong ones.
-    """
+    """Differentiating transforms need floating-point values, real or complex."""
     kind = getattr(getattr(x, "dtype", None), "kind", None)
-    if kind == "f":
+    if kind in ("f", "c"):
         return
     dtype = getattr(x, "dtype", type(x).__name__)
-    if kind == "c":
-        raise TypeError(
-            f"{name}: {where} has complex dtype {dtype}; funcad does not differentiate "
-            f"complex values yet. Split them into real and imaginary parts."
-        )
     raise TypeError(
         f"{name} requires real or complex inputs; {where} has dtype {dtype}. "
         + (fix or "Pass floats (e.g. x.astype(float) or 2.0 instead of 2), or leave this "
            "argument out of argnums.")
     )
+
+
+def check_holomorphic_input(x, holomorphic: bool, name: str, where: str) -> None:
+    """JAX's rule: complex inputs need ``holomorphic=True``, which needs complex inputs."""
+    kind = getattr(getattr(x, "dtype", None), "kind", None)
+    if holomorphic and kind != "c":
+        raise TypeError(
+            f"{name} with holomorphic=True requires complex inputs; {where} has dtype "
+            f"{x.dtype}. Cast it, e.g. x.astype(complex), or drop holomorphic=True."
+        )
+    if not holomorphic and kind == "c" and name in ("jacfwd",):
+        raise TypeError(
+            f"{name} requires real inputs unless holomorphic=True; {where} has dtype "
+            f"{x.dtype}. Pass holomorphic=True for a holomorphic function, or split the "
+            f"input into real and imaginary parts."
+        )
+
+
+def check_holomorphic_output(out, holomorphic: bool, name: str) -> None:
+    kind = getattr(getattr(out, "dtype", None), "kind", None)
+    if holomorphic and kind != "c":
+        raise TypeError(
+            f"{name} with holomorphic=True requires complex outputs; fun returned dtype "
+            f"{out.dtype}. Drop holomorphic=True for a real-valued function."
+        )
+    if not holomorphic and kind == "c":
+        raise TypeError(
+            f"{name} requires real-valued outputs; fun returned dtype {out.dtype}. For a "
+            f"holomorphic function pass holomorphic=True; otherwise return a real value "
+            f"(e.g. fnp.abs(z) ** 2 or fnp.real(z))."
+        )
 
 
 def input_arrays(leaves) -> list:
@@ -119,8 +141,12 @@ def finalize_all(values, inputs=(), copy=False) -> list:
     return out
 
 
-def check_inexact_tree(tree, name: str, where: str) -> None:
+def check_inexact_tree(tree, name: str, where: str, holomorphic: bool | None = None) -> None:
+    """``check_inexact`` on every leaf; with ``holomorphic`` given, JAX's dtype rule too."""
     from funcad import tree_util
 
     for leaf in tree_util.tree_leaves(tree):
-        check_inexact(as_array(leaf), name, where)
+        leaf = as_array(leaf)
+        check_inexact(leaf, name, where)
+        if holomorphic is not None:
+            check_holomorphic_input(leaf, holomorphic, name, where)

@@ -11,6 +11,7 @@ from funcad.transforms._api_util import (
     as_array,
     check_callable,
     check_inexact,
+    check_holomorphic_output,
     check_inexact_tree,
     finalize,
     normalize_argnums,
@@ -18,7 +19,7 @@ from funcad.transforms._api_util import (
 from funcad.transforms.vjp import vjp_with_aux
 
 
-def value_and_grad(fun, argnums=0, has_aux: bool = False):
+def value_and_grad(fun, argnums=0, has_aux: bool = False, holomorphic: bool = False):
     """A function returning ``(fun(*args), grad(fun)(*args))``.
 
     With ``has_aux=True``, ``fun`` returns ``(value, aux)`` and the result is
@@ -33,19 +34,33 @@ def value_and_grad(fun, argnums=0, has_aux: bool = False):
 
     @functools.wraps(fun)
     def value_and_grad_fn(*args, **kwargs):
-        out, aux, g = _value_aux_and_grad(fun, argnums, has_aux, args, kwargs, "value_and_grad")
+        out, aux, g = _value_aux_and_grad(fun, argnums, has_aux, holomorphic, args, kwargs,
+                                          "value_and_grad")
         return ((out, aux), g) if has_aux else (out, g)
 
     return value_and_grad_fn
 
 
-def grad(fun, argnums=0, has_aux: bool = False):
+def grad(fun, argnums=0, has_aux: bool = False, holomorphic: bool = False):
     """The gradient of a scalar-valued ``fun`` with respect to ``args[argnums]``.
 
     A tuple ``argnums`` gives a tuple of gradients. With ``has_aux=True``,
     ``fun`` returns ``(value, aux)`` and the result is ``(grad, aux)``.
 
+    Complex inputs follow JAX's conventions. For a real-valued ``fun`` of
+    ``z = x + iy`` the result is ``df/dx - i df/dy``: the conjugate of the
+    direction of steepest ascent, equal to ``2 df/dz`` (Wirtinger). With ``holomorphic=True``,
+    ``fun`` must take and return complex values and the result is the complex
+    derivative ``df/dz``. A complex output without ``holomorphic=True`` is a
+    ``TypeError``.
+
     >>> import funcad as fa, funcad.numpy as fnp
+    >>> float(fa.grad(lambda x: x ** 2)(3.0))
+    6.0
+    >>> complex(fa.grad(lambda z: fnp.abs(z) ** 2)(3 + 4j))
+    (6-8j)
+    >>> complex(fa.grad(lambda z: z ** 2, holomorphic=True)(3 + 4j))
+    (6+8j)
     >>> f = lambda x1, x2: fnp.log(x1) + x1 * x2 - fnp.sin(x2)
     >>> [round(float(g), 4) for g in fa.grad(f, argnums=(0, 1))(2.0, 5.0)]
     [5.5, 1.7163]
@@ -56,16 +71,16 @@ def grad(fun, argnums=0, has_aux: bool = False):
 
     @functools.wraps(fun)
     def grad_fn(*args, **kwargs):
-        _, aux, g = _value_aux_and_grad(fun, argnums, has_aux, args, kwargs, "grad")
+        _, aux, g = _value_aux_and_grad(fun, argnums, has_aux, holomorphic, args, kwargs, "grad")
         return (g, aux) if has_aux else g
 
     return grad_fn
 
 
-def _value_aux_and_grad(fun, argnums, has_aux, args, kwargs, name):
+def _value_aux_and_grad(fun, argnums, has_aux, holomorphic, args, kwargs, name):
     positions, is_tuple = normalize_argnums(argnums, len(args), name)
     for p in positions:
-        check_inexact_tree(args[p], name, f"argument {p}")
+        check_inexact_tree(args[p], name, f"argument {p}", holomorphic if holomorphic else None)
 
     def partial_fun(*diff_args):
         full = list(args)
@@ -89,5 +104,6 @@ def _value_aux_and_grad(fun, argnums, has_aux, args, kwargs, name):
             f"Use jacrev for vector outputs, or sum the output."
         )
     check_inexact(out, name, "the output", "Return a float scalar from fun.")
+    check_holomorphic_output(out, holomorphic, name)
     grads = vjp_fn(ones_like(out))
     return finalize(out), aux, (grads if is_tuple else grads[0])

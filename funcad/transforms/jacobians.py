@@ -19,6 +19,7 @@ from funcad.transforms._api_util import (
     as_array,
     check_callable,
     check_chunk_size,
+    check_holomorphic_output,
     check_inexact_tree,
     finalize_all,
     input_arrays,
@@ -31,9 +32,9 @@ from funcad.transforms.vmap import vmap
 
 
 def _basis_dtype(xp, leaves):
-    """The leaves' common float dtype; integer or boolean outputs get float64 rows."""
+    """The leaves' common inexact dtype; integer or boolean outputs get float64 rows."""
     dtype = xp.result_type(*[dtype_of(x) for x in leaves])
-    return dtype if dtype.kind == "f" else xp.result_type(dtype, xp.float64)
+    return dtype if dtype.kind in ("f", "c") else xp.result_type(dtype, xp.float64)
 
 
 def _map_basis(fn, leaves, chunk_size, has_aux=False):
@@ -68,16 +69,19 @@ def _partial(fun, args, positions, kwargs):
     return partial_fun
 
 
-def _diff_args(name, fun, argnums, args):
+def _diff_args(name, fun, argnums, args, holomorphic):
     positions, is_tuple = normalize_argnums(argnums, len(args), name)
     diff = tuple(tree_util.tree_map(as_array, args[p]) for p in positions)
     for p, a in zip(positions, diff):
-        check_inexact_tree(a, name, f"argument {p}")
+        check_inexact_tree(a, name, f"argument {p}", holomorphic)
     return positions, is_tuple, diff
 
 
-def jacfwd(fun, argnums=0, has_aux: bool = False, chunk_size=None):
+def jacfwd(fun, argnums=0, has_aux: bool = False, holomorphic: bool = False, chunk_size=None):
     """The Jacobian of ``fun`` by forward mode, shape ``out.shape + in.shape``.
+
+    Inputs must be real unless ``holomorphic=True``, which takes complex inputs
+    and gives the complex derivative (JAX's rule).
 
     >>> import funcad as fa, funcad.numpy as fnp
     >>> fa.jacfwd(lambda x: x ** 3)(fnp.ones(3)).tolist()
@@ -88,7 +92,7 @@ def jacfwd(fun, argnums=0, has_aux: bool = False, chunk_size=None):
 
     @functools.wraps(fun)
     def jacfwd_fn(*args, **kwargs):
-        positions, is_tuple, diff = _diff_args("jacfwd", fun, argnums, args)
+        positions, is_tuple, diff = _diff_args("jacfwd", fun, argnums, args, holomorphic)
         partial_fun = _partial(fun, args, positions, kwargs)
         in_leaves, in_tree = tree_util.tree_flatten(diff)
         in_shapes = [shape_of(x) for x in in_leaves]
@@ -155,8 +159,11 @@ def _arrange(per_arg_tuple, is_tuple):
     return per_arg_tuple if is_tuple else per_arg_tuple[0]
 
 
-def jacrev(fun, argnums=0, has_aux: bool = False, chunk_size=None):
+def jacrev(fun, argnums=0, has_aux: bool = False, holomorphic: bool = False, chunk_size=None):
     """The Jacobian of ``fun`` by reverse mode, shape ``out.shape + in.shape``.
+
+    Outputs must be real unless ``holomorphic=True``, which takes complex inputs
+    and outputs and gives the complex derivative (JAX's rule).
 
     >>> import funcad as fa, funcad.numpy as fnp
     >>> fa.jacrev(lambda x: x ** 3)(fnp.ones(3)).tolist()
@@ -167,13 +174,16 @@ def jacrev(fun, argnums=0, has_aux: bool = False, chunk_size=None):
 
     @functools.wraps(fun)
     def jacrev_fn(*args, **kwargs):
-        positions, is_tuple, diff = _diff_args("jacrev", fun, argnums, args)
+        positions, is_tuple, diff = _diff_args("jacrev", fun, argnums, args,
+                                               holomorphic if holomorphic else None)
         partial_fun = _partial(fun, args, positions, kwargs)
         if has_aux:
             out, vjp_fn, aux = vjp(partial_fun, *diff, has_aux=True)
         else:
             (out, vjp_fn), aux = vjp(partial_fun, *diff), None
         out_leaves, out_tree = tree_util.tree_flatten(out)
+        for leaf in out_leaves:
+            check_holomorphic_output(as_array(leaf), holomorphic, "jacrev")
         out_shapes = [shape_of(x) for x in out_leaves]
         in_leaves, in_tree = tree_util.tree_flatten(diff)
 
@@ -211,7 +221,7 @@ def jacrev(fun, argnums=0, has_aux: bool = False, chunk_size=None):
 jacobian = jacrev
 
 
-def hessian(fun, argnums=0, chunk_size=None):
+def hessian(fun, argnums=0, holomorphic: bool = False, chunk_size=None):
     """The Hessian of a scalar ``fun``: ``jacfwd(jacrev(fun))``, shape ``in.shape * 2``.
 
     >>> import funcad as fa, funcad.numpy as fnp
@@ -219,7 +229,8 @@ def hessian(fun, argnums=0, chunk_size=None):
     [[6.0, 0.0], [0.0, 6.0]]
     """
     check_callable(fun, "hessian")
-    return jacfwd(jacrev(fun, argnums), argnums, chunk_size=chunk_size)
+    return jacfwd(jacrev(fun, argnums, holomorphic=holomorphic), argnums,
+                  holomorphic=holomorphic, chunk_size=chunk_size)
 
 
 def hvp(fun, primals, tangents):

@@ -19,6 +19,7 @@ from funcad.numpy.creation import zeros_like
 from funcad.primitives._util import dtype_of, shape_of
 from funcad.primitives.arithmetic import add
 from funcad.primitives.comparison import astype
+from funcad.primitives.complex import real
 from funcad.transforms._api_util import (
     as_array,
     check_callable,
@@ -108,6 +109,9 @@ def _cast_like(ct, primal):
     if ct is None:
         return zeros_like(primal)
     if dtype_of(ct) != dtype_of(primal):
+        if getattr(dtype_of(ct), "kind", None) == "c" and dtype_of(primal).kind != "c":
+            # A real input's cotangent is the real part (JAX's convention).
+            ct = real(ct)
         ct = astype(ct, dtype_of(primal))
     return ct
 
@@ -181,10 +185,13 @@ def vjp_with_aux(fun, primals, has_aux: bool, name: str, checked: bool = False):
                     f"vjp_fn: cotangent {k} has shape {shape_of(c)} but the output has "
                     f"shape {shape_of(p)}."
                 )
-            if getattr(dtype_of(c), "kind", None) != "f":
+            c_kind = getattr(dtype_of(c), "kind", None)
+            p_kind = getattr(dtype_of(p), "kind", None) if hasattr(p, "dtype") else "f"
+            if c_kind not in ("f", "c") or (c_kind == "c" and p_kind != "c"):
                 raise ValueError(
                     f"vjp_fn: cotangent {k} has dtype {dtype_of(c)}; cotangents of real "
-                    f"outputs must be real floats, e.g. ct.astype(float)."
+                    f"outputs must be real floats (e.g. ct.astype(float)), those of complex "
+                    f"outputs real or complex floats."
                 )
             if index is not None:
                 seeds.append((index, c))
