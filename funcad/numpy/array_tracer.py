@@ -11,9 +11,9 @@ import math
 from funcad.core.trace import Tracer
 from funcad.numpy import composites
 from funcad.primitives import arithmetic as ar
+from funcad.primitives import binary_math, indexing, linalg, reduction, rounding
 from funcad.primitives import comparison as cmp
 from funcad.primitives import elementwise as el
-from funcad.primitives import indexing, linalg, reduction
 from funcad.primitives import shape as sh
 
 
@@ -151,6 +151,30 @@ class ArrayTracer(Tracer):
 
     def __rpow__(self, other):
         return ar.power(other, self)
+
+    def __floordiv__(self, other):
+        return rounding.floor_divide(self, other)
+
+    def __rfloordiv__(self, other):
+        return rounding.floor_divide(other, self)
+
+    def __mod__(self, other):
+        return binary_math.remainder(self, other)
+
+    def __rmod__(self, other):
+        return binary_math.remainder(other, self)
+
+    def __divmod__(self, other):
+        return rounding.floor_divide(self, other), binary_math.remainder(self, other)
+
+    def __rdivmod__(self, other):
+        return rounding.floor_divide(other, self), binary_math.remainder(other, self)
+
+    def __round__(self, ndigits=None):
+        return rounding.round(self, 0 if ndigits is None else ndigits)
+
+    def round(self, decimals=0):  # noqa: A003 - mirrors ndarray.round
+        return rounding.round(self, decimals)
 
     def __matmul__(self, other):
         return linalg.matmul(self, other)

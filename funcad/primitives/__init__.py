@@ -5,6 +5,7 @@ from funcad.primitives import (  # noqa: F401
     binary_math,
     comparison,
     complex,
+    decompositions,
     elementwise,
     gather,
     indexing,
@@ -14,6 +15,7 @@ from funcad.primitives import (  # noqa: F401
     rounding,
     scan,
     shape,
+    solvers,
     sorting,
     special_values,
 )

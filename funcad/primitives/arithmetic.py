@@ -121,15 +121,17 @@ def _power_slope_x(x, y):
 
 
 def _power_slope_y(ans, x):
-    """d(x**y)/dy = log(x) * x**y, taken as 0 where x == 0 (as JAX does)."""
+    """d(x**y)/dy = log(x) * x**y: 0 where x == 0 (as JAX does), nan where x < 0."""
     from funcad.primitives.elementwise import log
 
     if isinstance(x, (int, float)):
         # A Python base stays a weak scalar, so float32 exponents stay float32.
         log_x = math.log(x) if x > 0 else (0.0 if x == 0 else math.nan)
         return multiply(ans, log_x)
-    safe_x = where(equal(x, 0), 1.0, x)
-    return where(equal(x, 0), 0.0, multiply(ans, log(safe_x)))
+    # Only a positive base has a real logarithm: 0 gives 0 (as JAX), negative nan.
+    positive = greater(x, 0)
+    slope = multiply(ans, log(where(positive, x, 1.0)))
+    return where(positive, slope, where(equal(x, 0), 0.0, math.nan))
 
 
 def _power_jvp_x(t, ans, x, y):

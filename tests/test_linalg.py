@@ -1,0 +1,449 @@
+"""Edge cases of funcad.numpy.linalg: values, conventions, degenerate inputs, errors.
+
+Expected values come from NumPy or from closed forms (d log|det a| = a^{-T},
+d lambda_i = v_i v_i^T, d sigma_i = u_i v_i^T, ...), never from funcad itself.
+"""
+
+from __future__ import annotations
+
+import inspect
+import pathlib
+
+import numpy as np
+import pytest
+
+import funcad as fa
+import funcad.numpy as fnp
+import tests.op_specs  # noqa: F401 - loads the specs package before one of its modules
+from tests.specs.linalg import distinct_symmetric, general, separated_singular, spd
+
+la = fnp.linalg
+DOCS = pathlib.Path(__file__).resolve().parents[1] / "docs" / "linalg.md"
+
+
+def _rng(seed=0):
+    return np.random.default_rng(seed)
+
+
+def _sym(a):
+    return (a + np.swapaxes(a, -1, -2)) / 2
+
+
+def _central(f, x, u, eps=1e-6):
+    return (np.asarray(f(x + eps * u)) - np.asarray(f(x - eps * u))) / (2 * eps)
+
+
+# Plain calls are NumPy's -------------------------------------------------------
+def test_plain_calls_return_numpys_results_exactly():
+    rng = _rng(1)
+    a, s, t, b = general(rng, (3, 3)), spd(rng, (3, 3)), rng.normal(size=(4, 3)), rng.normal(
+        size=(3, 2))
+    pairs = [
+        (la.solve(a, b), np.linalg.solve(a, b)), (la.inv(a), np.linalg.inv(a)),
+        (la.det(a), np.linalg.det(a)), (la.cholesky(s), np.linalg.cholesky(s)),
+        (la.cholesky(s, upper=True), np.linalg.cholesky(s, upper=True)),
+        (la.eigvalsh(s), np.linalg.eigvalsh(s)), (la.pinv(t), np.linalg.pinv(t)),
+        (la.pinv(t, rtol=None), np.linalg.pinv(t, rtol=None)),
+        (la.matrix_power(a, -3), np.linalg.matrix_power(a, -3)),
+        (la.multi_dot([t, a, b]), np.linalg.multi_dot([t, a, b])),
+        (la.norm(t, "nuc"), np.linalg.norm(t, "nuc")), (la.norm(t, 3, axis=0),
+                                                        np.linalg.norm(t, 3, axis=0)),
+        (la.svd(t, compute_uv=False), np.linalg.svd(t, compute_uv=False)),
+    ]
+    for ours, theirs in pairs:
+        assert type(ours) is type(theirs)
+        np.testing.assert_array_equal(ours, theirs)
+    for ours, theirs in [(la.slogdet(a), np.linalg.slogdet(a)), (la.eigh(s), np.linalg.eigh(s)),
+                         (la.svd(t), np.linalg.svd(t)), (la.qr(t), np.linalg.qr(t)),
+                         (la.lstsq(t, b[:, 0].repeat(2)[:4]), np.linalg.lstsq(t, b[:, 0].repeat(
+                             2)[:4]))]:
+        assert type(ours) is type(theirs)
+        for x, y in zip(ours, theirs):
+            np.testing.assert_array_equal(x, y)
+
+
+def test_traced_results_are_named_like_numpys():
+    rng = _rng(2)
+    s, t = distinct_symmetric(rng, (3, 3)), separated_singular(rng, (4, 3))
+
+    def parts(s, t):
+        eig, usv, qr, sld = la.eigh(s), la.svd(t, full_matrices=False), la.qr(t), la.slogdet(s)
+        return eig.eigenvalues, eig.eigenvectors, usv.U, usv.S, usv.Vh, qr.Q, qr.R, sld.sign, \
+            sld.logabsdet
+
+    (out, _) = fa.jvp(parts, (s, t), (s, t))
+    expected = [*np.linalg.eigh(s), *np.linalg.svd(t, full_matrices=False), *np.linalg.qr(t),
+                *np.linalg.slogdet(s)]
+    for x, y in zip(out, expected):
+        np.testing.assert_allclose(x, y, rtol=1e-12, atol=1e-12)
+
+
+def test_inputs_are_not_mutated():
+    rng = _rng(3)
+    a = spd(rng, (3, 3))
+    b = rng.normal(size=(3,))
+    copies = a.copy(), b.copy()
+    fa.grad(lambda a, b: fnp.sum(la.solve(a, b)) + la.slogdet(a)[1]
+            + fnp.sum(la.cholesky(a)), argnums=(0, 1))(a, b)
+    np.testing.assert_array_equal(a, copies[0])
+    np.testing.assert_array_equal(b, copies[1])
+
+
+# Closed-form derivatives --------------------------------------------------------
+def test_closed_forms_of_determinants_and_inverse():
+    rng = _rng(4)
+    a = general(rng, (3, 3))
+    inv_t = np.linalg.inv(a).T
+    np.testing.assert_allclose(fa.grad(lambda a: la.slogdet(a)[1])(a), inv_t, rtol=1e-12)
+    np.testing.assert_allclose(fa.grad(la.det)(a), np.linalg.det(a) * inv_t, rtol=1e-10)
+    # d tr(a^{-1}) = -(a^{-2})^T
+    np.testing.assert_allclose(fa.grad(lambda a: fnp.einsum("ii->", la.inv(a)))(a),
+                               -np.linalg.matrix_power(a, -2).T, rtol=1e-10)
+
+
+def test_eigen_and_singular_value_gradients_are_outer_products():
+    rng = _rng(5)
+    s = distinct_symmetric(rng, (4, 4))
+    w, v = np.linalg.eigh(s)
+    for i in range(4):
+        np.testing.assert_allclose(fa.grad(lambda a, i=i: la.eigvalsh(a)[i])(s),
+                                   np.outer(v[:, i], v[:, i]), atol=1e-12)
+    t = separated_singular(rng, (4, 3))
+    u, sv, vh = np.linalg.svd(t, full_matrices=False)
+    for i in range(3):
+        np.testing.assert_allclose(fa.grad(lambda a, i=i: la.svd(a, compute_uv=False)[i])(t),
+                                   np.outer(u[:, i], vh[i]), atol=1e-12)
+    np.testing.assert_allclose(fa.grad(lambda a: la.norm(a, "nuc"))(t), u @ vh, atol=1e-12)
+    np.testing.assert_allclose(fa.grad(lambda a: la.norm(a, 2))(t), np.outer(u[:, 0], vh[0]),
+                               atol=1e-12)
+
+
+def test_cholesky_logdet_gradient_is_the_inverse():
+    rng = _rng(6)
+    a = spd(rng, (2, 4, 4))
+
+    def logdet(a):
+        return 2 * fnp.sum(fnp.log(fnp.einsum("...ii->...i", la.cholesky(a))))
+
+    g = fa.grad(logdet)(a)
+    np.testing.assert_allclose(g, np.linalg.inv(a), rtol=1e-10, atol=1e-12)
+
+
+# Conventions for symmetric inputs ------------------------------------------------
+@pytest.mark.parametrize("name", ["cholesky", "eigh", "eigvalsh"])
+def test_symmetric_functions_symmetrize_tangents_and_gradients(name):
+    rng = _rng(7)
+    a = distinct_symmetric(rng, (3, 3)) + (6 * np.eye(3) if name == "cholesky" else 0)
+    f = {"cholesky": la.cholesky, "eigh": lambda a: la.eigh(a)[1] * la.eigh(a)[1][0],
+         "eigvalsh": la.eigvalsh}[name]
+    u = rng.normal(size=(3, 3))
+    _, t_raw = fa.jvp(f, (a,), (u,))
+    _, t_sym = fa.jvp(f, (a,), (_sym(u),))
+    np.testing.assert_allclose(t_raw, t_sym, atol=1e-12)
+    # ... and agree with finite differences along symmetric directions.
+    np.testing.assert_allclose(t_sym, _central(f, a, _sym(u)), atol=1e-6)
+    weights = np.arange(np.size(f(a)), dtype=float).reshape(np.shape(f(a)))
+    g = fa.grad(lambda a: fnp.sum(f(a) * weights))(a)
+    np.testing.assert_allclose(g, g.T, atol=1e-12)
+
+
+def test_solve_triangular_reads_one_triangle():
+    rng = _rng(8)
+    a = rng.normal(size=(3, 3)) + 4 * np.eye(3)
+    b = rng.normal(size=(3, 2))
+    for lower, tri in [(True, np.tril), (False, np.triu)]:
+        x = la.solve_triangular(a, b, lower=lower)
+        np.testing.assert_allclose(tri(a) @ x, b, atol=1e-12)
+        g = fa.grad(lambda a, lo=lower: fnp.sum(la.solve_triangular(a, b, lower=lo)))(a)
+        np.testing.assert_array_equal(g[tri(np.ones((3, 3))) == 0], 0.0)
+    scipy_linalg = pytest.importorskip("scipy.linalg")
+    np.testing.assert_allclose(la.solve_triangular(a, b[:, 0], lower=True),
+                               scipy_linalg.solve_triangular(a, b[:, 0], lower=True), rtol=1e-12)
+    y, _ = fa.jvp(lambda a: la.solve_triangular(a, b), (a,), (a,))
+    np.testing.assert_allclose(y, scipy_linalg.solve_triangular(a, b), rtol=1e-12)
+
+
+# Degenerate spectra: documented, and what happens -----------------------------
+def test_degenerate_eigenvalues_documented_and_nan_for_vectors():
+    for fun in (la.eigh, la.svd):
+        doc = inspect.getdoc(fun).lower()
+        assert "sign" in doc and ("repeated" in doc or "distinct" in doc), fun.__name__
+    text = DOCS.read_text().lower()
+    for phrase in ("degenerate", "gauge", "full_matrices=false", "solve_triangular",
+                   "not supported"):
+        assert phrase in text, phrase
+    eye = np.eye(3)
+    # Eigenvalues differentiate at a repeated eigenvalue: d sum(w) = d tr(a) = I.
+    np.testing.assert_allclose(fa.grad(lambda a: fnp.sum(la.eigvalsh(a)))(eye), eye, atol=1e-12)
+    np.testing.assert_allclose(fa.grad(lambda a: fnp.sum(la.eigh(a)[0]))(eye), eye, atol=1e-12)
+    # Eigenvectors do not: NaN, not a silently wrong number.
+    g = fa.grad(lambda a: fnp.sum(la.eigh(a)[1] * np.arange(9.0).reshape(3, 3)))(eye)
+    assert np.isnan(g).any()
+    # The same for singular vectors of a matrix with equal singular values.
+    q = np.linalg.qr(_rng(9).normal(size=(3, 3)))[0]
+    np.testing.assert_allclose(fa.grad(lambda a: la.norm(a, "nuc"))(q), q, atol=1e-12)
+    g = fa.grad(lambda a: fnp.sum(la.svd(a)[0] * np.arange(9.0).reshape(3, 3)))(q)
+    assert np.isnan(g).any()
+
+
+def test_rank_deficient_non_square_svd_vectors_have_no_derivative():
+    t = np.zeros((4, 3))
+    t[0, 0], t[1, 1] = 2.0, 1.0  # singular values exactly 2, 1 and 0
+    g = fa.grad(lambda a: fnp.sum(la.svd(a, compute_uv=False)[:2]))(t)
+    expected = np.zeros((4, 3))
+    expected[0, 0] = expected[1, 1] = 1.0
+    np.testing.assert_allclose(g, expected, atol=1e-15)
+    # u's third column turns with 1/s_3: no derivative at s_3 = 0.
+    c = np.arange(12.0).reshape(4, 3)
+    g = fa.grad(lambda a: fnp.sum(la.svd(a, full_matrices=False)[0] * c))(t)
+    assert np.isnan(g).any()
+
+
+def test_pinv_derivative_holds_along_rank_preserving_directions():
+    rng = _rng(11)
+    x, y = rng.normal(size=(4, 2)), rng.normal(size=(2, 3))
+    a = x @ y  # rank 2
+    dx, dy = rng.normal(size=(4, 2)), rng.normal(size=(2, 3))
+    direction = dx @ y + x @ dy  # tangent to the rank-2 matrices
+
+    def f(a):
+        return la.pinv(a, rcond=1e-10)
+
+    _, t = fa.jvp(f, (a,), (direction,))
+
+    def along(e):
+        return np.linalg.pinv((x + e * dx) @ (y + e * dy), rcond=1e-10)
+
+    np.testing.assert_allclose(t, (along(1e-6) - along(-1e-6)) / 2e-6, atol=1e-6)
+
+
+@pytest.mark.skip(reason="At a singular matrix the determinant's derivative (the adjugate) "
+                  "exists, but funcad computes it through solve, which raises LinAlgError "
+                  "there; nearly singular matrices give correct but ill-conditioned "
+                  "derivatives that finite differences cannot check to the sweep's tolerance.")
+def test_det_derivative_at_singular_matrices():
+    a = np.array([[1.0, 2.0], [2.0, 4.0]])
+    np.testing.assert_allclose(fa.grad(la.det)(a), [[4.0, -2.0], [-2.0, 1.0]])
+
+
+def test_singular_matrices_raise_rather_than_return_garbage():
+    a = np.array([[1.0, 2.0], [2.0, 4.0]])
+    with pytest.raises(np.linalg.LinAlgError):
+        fa.grad(la.det)(a)
+    with pytest.raises(np.linalg.LinAlgError):
+        fa.grad(lambda a: fnp.sum(la.solve(a, np.ones(2))))(a)
+
+
+# Norms at zero --------------------------------------------------------------------
+@pytest.mark.parametrize("kwargs", [{}, {"ord": 2}, {"ord": 3}, {"ord": 2, "axis": 0}])
+def test_vector_norm_at_zero_has_subgradient_zero(kwargs):
+    x = np.zeros(4)
+    np.testing.assert_array_equal(fa.grad(lambda x: la.norm(x, **kwargs))(x), np.zeros(4))
+    _, t = fa.jvp(lambda x: la.norm(x, **kwargs), (x,), (np.ones(4),))
+    assert t == 0.0
+    h = fa.hessian(lambda x: la.norm(x, **kwargs))(x)
+    np.testing.assert_array_equal(h, np.zeros((4, 4)))
+
+
+def test_frobenius_norm_at_zero_and_rows_of_zeros():
+    z = np.zeros((2, 3))
+    np.testing.assert_array_equal(fa.grad(lambda a: la.norm(a, "fro"))(z), z)
+    np.testing.assert_array_equal(fa.grad(la.norm)(z), z)
+    np.testing.assert_array_equal(fa.hessian(lambda a: la.norm(a, "fro"))(z), np.zeros((2, 3) * 2))
+    x = np.array([[0.0, 0.0, 0.0], [3.0, 0.0, 4.0]])
+    g = fa.jacrev(lambda x: la.norm(x, axis=1))(x)
+    expected = np.zeros((2, 2, 3))
+    expected[1, 1] = x[1] / 5.0
+    np.testing.assert_allclose(g, expected, atol=1e-15)
+    np.testing.assert_allclose(fa.vmap(fa.grad(la.norm))(x), [[0, 0, 0], x[1] / 5.0], atol=1e-15)
+
+
+def test_norm_ties_split_the_derivative():
+    x = np.array([1.0, -3.0, 3.0])
+    np.testing.assert_array_equal(fa.grad(lambda x: la.norm(x, np.inf))(x), [0.0, -0.5, 0.5])
+    m = np.array([[1.0, 2.0], [-2.0, 1.0]])  # both columns have absolute sum 3
+    np.testing.assert_array_equal(fa.grad(lambda a: la.norm(a, 1))(m),
+                                  0.5 * np.sign(m))
+
+
+# float32 ------------------------------------------------------------------------
+F32_CASES = {
+    "solve": lambda a: la.solve(a, a[:, 0]), "solve_triangular":
+    lambda a: la.solve_triangular(a, a, lower=True), "inv": la.inv, "det": la.det,
+    "slogdet": lambda a: la.slogdet(a)[1], "cholesky": la.cholesky,
+    "eigh": lambda a: la.eigh(a)[1] ** 2, "eigvalsh": la.eigvalsh,
+    "svd": lambda a: la.svd(a)[0] ** 2, "svdvals": lambda a: la.svd(a, compute_uv=False),
+    "qr": lambda a: la.qr(a)[1], "pinv": la.pinv, "lstsq": lambda a: la.lstsq(a, a[0])[0],
+    "matrix_power": lambda a: la.matrix_power(a, -2), "multi_dot": lambda a: la.multi_dot(
+        [a, a, a]), "norm": la.norm, "norm_nuc": lambda a: la.norm(a, "nuc"),
+    "norm_p": lambda a: la.norm(a, 3, axis=0),
+}
+
+
+@pytest.mark.parametrize("name", sorted(F32_CASES))
+def test_float32_in_float32_out(name):
+    f = F32_CASES[name]
+    a = spd(_rng(12), (3, 3)).astype(np.float32)
+    assert f(a).dtype == np.float32
+    y, t = fa.jvp(f, (a,), (a,))
+    assert y.dtype == np.float32 and t.dtype == np.float32
+    np.testing.assert_allclose(y, f(a), rtol=1e-4, atol=1e-4)
+    assert fa.grad(lambda a: fnp.sum(f(a)))(a).dtype == np.float32
+    assert fa.hessian(lambda a: fnp.sum(f(a)))(a).dtype == np.float32
+
+
+# jvp against vjp and Hessians for the main factorizations -----------------------
+def _eigh_gauged(a):
+    w, v = la.eigh(a)
+    return fnp.sum(w * w) + fnp.sum(v * fnp.sign(v[..., 0:1, :]) * np.arange(9.0).reshape(3, 3))
+
+
+def _svd_gauged(a):
+    u, s, vh = la.svd(a, full_matrices=False)
+    sign = fnp.sign(u[..., 0:1, :])
+    return fnp.sum(s ** 3) + fnp.sum(u * sign * np.arange(12.0).reshape(4, 3)) + fnp.sum(
+        vh * fnp.reshape(sign, (-1, 1)))
+
+
+SCALAR_CASES = {
+    "slogdet": (lambda a: la.slogdet(a)[1], general, (3, 3)),
+    "cholesky": (lambda a: fnp.sum(la.cholesky(a) * np.arange(9.0).reshape(3, 3)), spd, (3, 3)),
+    "eigh": (_eigh_gauged, distinct_symmetric, (3, 3)),
+    "svd": (_svd_gauged, separated_singular, (4, 3)),
+    "solve": (lambda a: fnp.sum(la.solve(a, np.arange(1.0, 4.0)) ** 2), general, (3, 3)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SCALAR_CASES))
+def test_jvp_vjp_and_hessian(name):
+    f, domain, shape = SCALAR_CASES[name]
+    rng = _rng(13)
+    a = domain(rng, shape)
+    if name in ("cholesky", "eigh"):
+        a = _sym(a)
+    u = rng.normal(size=shape)
+    if name in ("cholesky", "eigh"):
+        u = _sym(u)  # their derivatives are those of the symmetric matrix
+    _, t = fa.jvp(f, (a,), (u,))
+    g = fa.grad(f)(a)
+    assert t == pytest.approx(np.sum(g * u), rel=1e-10, abs=1e-10)
+    assert t == pytest.approx(_central(f, a, u), rel=1e-6, abs=1e-6)
+    h = fa.hessian(f)(a)
+    n = a.size
+    np.testing.assert_allclose(h.reshape(n, n), h.reshape(n, n).T, atol=1e-8)
+    # The Hessian applied to u is the derivative of the gradient along u.
+    np.testing.assert_allclose(np.tensordot(h, u, axes=u.ndim), _central(fa.grad(f), a, u, 1e-5),
+                               rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(fa.hvp(f, (a,), (u,)), np.tensordot(h, u, axes=u.ndim),
+                               atol=1e-9)
+    # Batched: vmap of the gradient equals a loop.
+    stack = np.stack([a, a + 0.01 * u])
+    np.testing.assert_allclose(fa.vmap(fa.grad(f))(stack),
+                               np.stack([fa.grad(f)(x) for x in stack]), atol=1e-12)
+
+
+# lstsq ----------------------------------------------------------------------------
+def test_lstsq_tuple_under_transforms():
+    rng = _rng(14)
+    a, b = separated_singular(rng, (5, 3)), rng.normal(size=(5,))
+
+    def f(a, b):
+        return la.lstsq(a, b)
+
+    (x, res, rank, s), _ = fa.jvp(f, (a, b), (a, b))
+    x0, res0, rank0, s0 = np.linalg.lstsq(a, b)
+    np.testing.assert_allclose(x, x0, rtol=1e-12)
+    np.testing.assert_allclose(res, res0, rtol=1e-10)
+    assert res.shape == res0.shape == (1,)
+    assert rank == rank0 == 3
+    np.testing.assert_allclose(s, s0, rtol=1e-12)
+    # Rank-deficient: NumPy gives no residuals, and neither does funcad.
+    deficient = np.concatenate([a[:, :2], a[:, :1]], axis=1)
+    (x, res, rank, _), _ = fa.jvp(f, (deficient, b), (deficient, b))
+    x0, res0, rank0, _ = np.linalg.lstsq(deficient, b)
+    assert rank == rank0 == 2 and res.shape == res0.shape == (0,)
+    np.testing.assert_allclose(x, x0, rtol=1e-10)
+    # Under vmap the rank is one number per example.
+    ranks = fa.vmap(lambda a: la.lstsq(a, b)[2])(np.stack([a, deficient]))
+    np.testing.assert_array_equal(ranks, [3, 2])
+
+
+def test_lstsq_gradient_matches_normal_equations():
+    rng = _rng(15)
+    a, b = separated_singular(rng, (6, 3)), rng.normal(size=(6,))
+    g = fa.grad(lambda b: fnp.sum(la.lstsq(a, b)[0]))(b)
+    np.testing.assert_allclose(g, a @ np.linalg.solve(a.T @ a, np.ones(3)), rtol=1e-10)
+
+
+# matrix_power and multi_dot -------------------------------------------------------
+def test_matrix_power_zero_and_negative():
+    a = general(_rng(16), (2, 3, 3))
+    y, t = fa.jvp(lambda a: la.matrix_power(a, 0), (a,), (a,))
+    np.testing.assert_array_equal(y, np.broadcast_to(np.eye(3), (2, 3, 3)))
+    np.testing.assert_array_equal(t, np.zeros((2, 3, 3)))
+    y, _ = fa.jvp(lambda a: la.matrix_power(a, -4), (a,), (a,))
+    np.testing.assert_allclose(y, np.linalg.matrix_power(a, -4), rtol=1e-10)
+
+
+def test_multi_dot_with_vector_ends():
+    rng = _rng(17)
+    v, m, w = rng.normal(size=3), rng.normal(size=(3, 4)), rng.normal(size=4)
+    y, _ = fa.jvp(lambda v: la.multi_dot([v, m, m.T, m, w]), (v,), (v,))
+    np.testing.assert_allclose(y, np.linalg.multi_dot([v, m, m.T, m, w]), rtol=1e-12)
+    assert np.shape(y) == ()
+
+
+# Errors ---------------------------------------------------------------------------
+def _traced_error(f, x, match, error=ValueError):
+    with pytest.raises(error, match=match):
+        fa.grad(lambda x: fnp.sum(f(x)))(x)
+
+
+@pytest.mark.parametrize("name", ["solve", "inv", "det", "slogdet", "cholesky", "eigh",
+                                  "eigvalsh", "matrix_power", "solve_triangular"])
+def test_non_square_input_is_refused(name):
+    f = {"solve": lambda a: la.solve(a, np.ones(4)), "solve_triangular":
+         lambda a: la.solve_triangular(a, np.ones(4)),
+         "matrix_power": lambda a: la.matrix_power(a, 2)}.get(name, getattr(la, name))
+    _traced_error(f, np.ones((4, 3)), r"\(4, 3\).*square")
+    _traced_error(f, np.ones(3), r"\(3,\).*at least 2-D")
+
+
+def test_svd_full_matrices_on_non_square_traced_input():
+    t = separated_singular(_rng(18), (4, 3))
+    _traced_error(lambda a: la.svd(a)[0], t, "full_matrices=False")
+    _traced_error(lambda a: la.svd(a, full_matrices=True)[2], t.T, "full_matrices=False")
+    # Square matrices and compute_uv=False are fine with the default.
+    fa.grad(lambda a: fnp.sum(la.svd(a, compute_uv=False)))(t)
+    fa.grad(lambda a: fnp.sum(la.svd(a)[1]))(t[:3])
+
+
+def test_qr_unsupported_modes_and_shapes():
+    t = separated_singular(_rng(19), (4, 3))
+    _traced_error(lambda a: la.qr(a)[0], t.T, "m < n")
+    _traced_error(lambda a: la.qr(a, mode="complete")[0], t, "mode='complete'")
+    _traced_error(lambda a: la.qr(a, mode="raw")[0], t, "mode='raw'")
+    fa.grad(lambda a: fnp.sum(la.qr(a, mode="complete")[0]))(t[:3])
+
+
+def test_other_bad_arguments():
+    a = general(_rng(20), (3, 3))
+    _traced_error(lambda a: la.solve(a, np.ones(4)), a, "b has shape")
+    _traced_error(lambda a: la.eigh(a, UPLO="X")[0], a, "UPLO")
+    _traced_error(lambda a: la.norm(a[0], "fro"), a, "'fro' for vectors")
+    _traced_error(lambda a: la.norm(a, "bad"), a, "invalid norm order")
+    _traced_error(lambda a: la.norm(a, axis=(0, 0)), a, "duplicate axes")
+    _traced_error(lambda a: la.norm(a[None], 2), a, "improper number of dimensions")
+    _traced_error(lambda a: la.matrix_power(a, 1.5), a, "integer", TypeError)
+    _traced_error(lambda a: la.multi_dot([a]), a, "at least two")
+    _traced_error(lambda a: la.multi_dot([a, a], out=np.empty((3, 3))), a, "out=", TypeError)
+    _traced_error(lambda a: la.lstsq(a[None], np.ones(3))[0], a, "vmap for stacks")
+    _traced_error(lambda a: la.pinv(a, rcond=0.1, rtol=0.1), a, "rtol")
+    _traced_error(lambda a: la.pinv(a, rcond=np.array([0.1, 0.2])), a, "one number")
+
+
+def test_complex_matrices_are_refused_under_transforms():
+    a = np.eye(2) * (1 + 1j)
+    for f in (la.inv, la.cholesky, lambda a: la.norm(a), lambda a: la.solve(np.eye(2), a)):
+        with pytest.raises(TypeError, match="complex"):
+            fa.jvp(f, (a,), (a,))
