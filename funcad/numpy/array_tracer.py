@@ -75,11 +75,13 @@ class ArrayTracer(Tracer):
     def __array_function__(self, func, types, args, kwargs):
         import funcad.numpy as fnp
 
-        function = getattr(fnp, func.__name__, None)
+        namespace = fnp.linalg if func.__module__ == "numpy.linalg" else fnp
+        function = getattr(namespace, func.__name__, None)
         if function is None:
             raise TypeError(
-                f"funcad cannot differentiate numpy.{func.__name__} on a traced value; "
-                f"write it with funcad.numpy functions."
+                f"funcad cannot differentiate {func.__module__}.{func.__name__} on a traced "
+                f"value; write it with funcad.numpy functions (docs/numpy.md lists what is "
+                f"supported)."
             )
         return function(*args, **kwargs)
 
