@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from funcad import backend
 from funcad.core.trace import Tracer
-from funcad.primitives._util import backend_of, dtype_of
+from funcad.primitives._util import backend_of, check_no_out, dtype_of
 from funcad.primitives.arithmetic import power, subtract
 from funcad.primitives.binary_math import (
     arctan2,
@@ -72,14 +72,6 @@ asin, acos, atan, atan2, pow = arcsin, arccos, arctan, arctan2, power  # noqa: A
 asinh, acosh, atanh = arcsinh, arccosh, arctanh
 
 
-def _refuse_out(name: str, out) -> None:
-    if out is not None:
-        raise TypeError(
-            f"funcad.numpy.{name} does not write into out=: arrays are immutable under "
-            f"transforms. Use the returned array instead."
-        )
-
-
 def fix(x, out=None):
     """``x`` rounded toward zero (``numpy.fix``); zero derivative.
 
@@ -87,7 +79,7 @@ def fix(x, out=None):
     >>> fnp.fix([-2.5, 2.5]).tolist()
     [-2.0, 2.0]
     """
-    _refuse_out("fix", out)
+    check_no_out(out, "fix")
     if isinstance(x, Tracer):
         return trunc(x)
     return backend.of(x).xp.fix(x)
@@ -161,7 +153,7 @@ def float_power(x1, x2):
 
 def isposinf(x, out=None):
     """Elementwise: is +inf, as booleans; not differentiable."""
-    _refuse_out("isposinf", out)
+    check_no_out(out, "isposinf")
     if not isinstance(x, Tracer):
         return backend.of(x).xp.isposinf(x)
     return logical_and(isinf(x), greater(x, 0))
@@ -169,7 +161,7 @@ def isposinf(x, out=None):
 
 def isneginf(x, out=None):
     """Elementwise: is -inf, as booleans; not differentiable."""
-    _refuse_out("isneginf", out)
+    check_no_out(out, "isneginf")
     if not isinstance(x, Tracer):
         return backend.of(x).xp.isneginf(x)
     return logical_and(isinf(x), less(x, 0))

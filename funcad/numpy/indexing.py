@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from funcad import backend
 from funcad.core.trace import Tracer
-from funcad.primitives._util import dtype_of, ndim_of, normalize_axis, shape_of
+from funcad.primitives._util import check_no_out, dtype_of, ndim_of, normalize_axis, shape_of
 from funcad.primitives.comparison import astype
 from funcad.primitives.gather import (
     IndexArray,
@@ -115,8 +115,7 @@ def getitem_advanced(x, idx):
 
 def take(a, indices, axis=None, out=None, mode=None):
     """Elements of ``a`` at ``indices`` along ``axis`` (of the flattened ``a`` when None)."""
-    if out is not None:
-        raise TypeError("funcad.numpy.take does not write into out=; use the returned array.")
+    check_no_out(out, "take")
     if not isinstance(a, Tracer) and not isinstance(indices, Tracer):
         return backend.of(a).xp.take(a, indices, axis=axis, mode=mode)
     if axis is None:

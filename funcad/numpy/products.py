@@ -18,7 +18,14 @@ from typing import Any
 
 from funcad import backend
 from funcad.core.trace import Tracer
-from funcad.primitives._util import backend_of, dtype_of, ndim_of, normalize_axis, shape_of
+from funcad.primitives._util import (
+    backend_of,
+    check_no_out,
+    dtype_of,
+    ndim_of,
+    normalize_axis,
+    shape_of,
+)
 from funcad.primitives.arithmetic import multiply, negative, subtract
 from funcad.primitives.comparison import where
 from funcad.primitives.indexing import getitem
@@ -43,15 +50,9 @@ def _zeros(x, shape):
     return backend_of(x).xp.zeros(shape, dtype_of(x))
 
 
-def _refuse_out(name: str) -> None:
-    raise TypeError(f"funcad.numpy.{name} does not write into out=: arrays are immutable "
-                    "under transforms. Use the returned array instead.")
-
-
 def outer(a: ArrayLike, b: ArrayLike, out: None = None) -> ArrayLike:
     """The outer product of ``a`` and ``b``, each flattened first."""
-    if out is not None:
-        _refuse_out("outer")
+    check_no_out(out, "outer")
     if not (isinstance(a, Tracer) or isinstance(b, Tracer)):
         return _xp(a, b).outer(a, b)
     return multiply(reshape(a, (-1, 1)), reshape(b, (1, -1)))
@@ -224,8 +225,7 @@ def diag(v: ArrayLike, k: int = 0) -> ArrayLike:
 def trace(a: ArrayLike, offset: int = 0, axis1: int = 0, axis2: int = 1, dtype: Any = None,
           out: None = None) -> ArrayLike:
     """Sum along the ``offset`` diagonal of ``a``."""
-    if out is not None:
-        _refuse_out("trace")
+    check_no_out(out, "trace")
     if not isinstance(a, Tracer):
         return _xp1(a).trace(a, offset, axis1, axis2, dtype)
     return sum_(diagonal(a, offset, axis1, axis2), axis=-1, dtype=dtype)

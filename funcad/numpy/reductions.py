@@ -33,11 +33,10 @@ from funcad.numpy.statistics import (
     var,
 )
 from funcad.primitives import logical, scan
-from funcad.primitives._util import dtype_of, ndim_of, normalize_axis, shape_of
+from funcad.primitives._util import check_no_out, dtype_of, ndim_of, normalize_axis, shape_of
 from funcad.primitives.arithmetic import subtract
 from funcad.primitives.comparison import astype, not_equal
 from funcad.primitives.indexing import getitem
-from funcad.primitives.reduction import _refuse_out
 from funcad.primitives.reduction import max as max_
 from funcad.primitives.reduction import min as min_
 from funcad.primitives.shape import broadcast_to, concatenate, reshape
@@ -74,8 +73,7 @@ def cumsum(a: ArrayLike, axis: int | None = None, dtype: Any = None,
     >>> fnp.cumsum(np.array([[1, 2], [3, 4]]))
     array([ 1,  3,  6, 10])
     """
-    if out is not None:
-        _refuse_out("cumsum")
+    check_no_out(out, "cumsum")
     if not isinstance(a, Tracer):
         return _xp(a).cumsum(a, axis=axis, dtype=dtype)
     a, axis = _scanned(a, axis, dtype)
@@ -96,8 +94,7 @@ def cumprod(a: ArrayLike, axis: int | None = None, dtype: Any = None,
            [ 0.,  2.,  0.],
            [ 0., 10.,  0.]])
     """
-    if out is not None:
-        _refuse_out("cumprod")
+    check_no_out(out, "cumprod")
     if not isinstance(a, Tracer):
         return _xp(a).cumprod(a, axis=axis, dtype=dtype)
     a, axis = _scanned(a, axis, dtype)
@@ -161,8 +158,7 @@ def argmax(a: ArrayLike, axis: int | None = None, out: None = None, *,
     >>> fa.grad(lambda x: x[fnp.argmax(x)] ** 2)(np.array([1.0, 3.0, 2.0]))
     array([0., 6., 0.])
     """
-    if out is not None:
-        _refuse_out("argmax")
+    check_no_out(out, "argmax")
     if not isinstance(a, Tracer):
         return _xp(a).argmax(a, axis=axis, keepdims=keepdims)
     return logical.argmax(a, axis, keepdims)
@@ -171,8 +167,7 @@ def argmax(a: ArrayLike, axis: int | None = None, out: None = None, *,
 def argmin(a: ArrayLike, axis: int | None = None, out: None = None, *,
            keepdims: bool = False) -> ArrayLike:
     """Index of the first minimum along ``axis`` (flattened for None); no derivative."""
-    if out is not None:
-        _refuse_out("argmin")
+    check_no_out(out, "argmin")
     if not isinstance(a, Tracer):
         return _xp(a).argmin(a, axis=axis, keepdims=keepdims)
     return logical.argmin(a, axis, keepdims)
@@ -181,8 +176,7 @@ def argmin(a: ArrayLike, axis: int | None = None, out: None = None, *,
 def any(a: ArrayLike, axis: int | tuple[int, ...] | None = None,  # noqa: A001 - mirrors numpy
         out: None = None, keepdims: bool = False) -> ArrayLike:
     """Whether any element along ``axis`` is nonzero (NaN counts); no derivative."""
-    if out is not None:
-        _refuse_out("any")
+    check_no_out(out, "any")
     if not isinstance(a, Tracer):
         return _xp(a).any(a, axis=_tuple(axis), keepdims=keepdims)
     return logical.any(a, axis, keepdims)
@@ -191,8 +185,7 @@ def any(a: ArrayLike, axis: int | tuple[int, ...] | None = None,  # noqa: A001 -
 def all(a: ArrayLike, axis: int | tuple[int, ...] | None = None,  # noqa: A001 - mirrors numpy
         out: None = None, keepdims: bool = False) -> ArrayLike:
     """Whether every element along ``axis`` is nonzero (NaN counts); no derivative."""
-    if out is not None:
-        _refuse_out("all")
+    check_no_out(out, "all")
     if not isinstance(a, Tracer):
         return _xp(a).all(a, axis=_tuple(axis), keepdims=keepdims)
     return logical.all(a, axis, keepdims)
@@ -214,8 +207,7 @@ def _tuple(axis):
 def ptp(a: ArrayLike, axis: int | tuple[int, ...] | None = None, out: None = None,
         keepdims: bool = False) -> ArrayLike:
     """Peak to peak, ``max - min`` over ``axis``; tied extremes share the derivative."""
-    if out is not None:
-        _refuse_out("ptp")
+    check_no_out(out, "ptp")
     if not isinstance(a, Tracer):
         return _xp(a).ptp(a, axis=_tuple(axis), keepdims=keepdims)
     return subtract(max_(a, axis=axis, keepdims=keepdims), min_(a, axis=axis, keepdims=keepdims))

@@ -16,6 +16,7 @@ from funcad.core.trace import Tracer
 from funcad.numpy.indexing import getitem_advanced, take_along_axis
 from funcad.primitives._util import (
     backend_of,
+    check_no_out,
     dtype_of,
     ndim_of,
     normalize_axes,
@@ -81,8 +82,7 @@ def percentile(a, q, axis=None, out=None, overwrite_input=False, method="linear"
 
 def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
     """The median along ``axis``; at an even count, the mean of the two middle values."""
-    if out is not None:
-        raise TypeError("median does not write into out=; use the returned array.")
+    check_no_out(out, "median")
     if not isinstance(a, Tracer):
         return backend.of(a).xp.median(a, axis=axis, keepdims=keepdims)
     return _quantile(a, 0.5, axis, keepdims, "median", dtype_of(a))
@@ -91,8 +91,7 @@ def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
 def _check_quantile_args(q, out, method, weights, name):
     if isinstance(q, Tracer):
         _refuse_traced_q(name)
-    if out is not None:
-        raise TypeError(f"{name} does not write into out=; use the returned array.")
+    check_no_out(out, name)
     if method != "linear" or weights is not None:
         raise ValueError(
             f"{name}: funcad differentiates method='linear' without weights; got "

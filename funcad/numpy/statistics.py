@@ -26,6 +26,7 @@ from funcad.numpy.composites import mean as mean_
 from funcad.primitives import logical
 from funcad.primitives._util import (
     backend_of,
+    check_no_out,
     dtype_of,
     ndim_of,
     normalize_axes,
@@ -35,7 +36,6 @@ from funcad.primitives._util import (
 from funcad.primitives.arithmetic import add, divide, maximum, multiply, subtract
 from funcad.primitives.comparison import astype, equal, less_equal, where
 from funcad.primitives.elementwise import sqrt
-from funcad.primitives.reduction import _refuse_out
 from funcad.primitives.reduction import max as max_
 from funcad.primitives.reduction import min as min_
 from funcad.primitives.reduction import prod as prod_
@@ -102,8 +102,7 @@ def var(a: ArrayLike, axis: Axis = None, dtype: Any = None, out: None = None, dd
     1.6666666666666667
     """
     ddof = _ddof(ddof, correction)
-    if out is not None:
-        _refuse_out("var")
+    check_no_out(out, "var")
     if not _traced(a, mean):
         given = {} if mean is None else {"mean": mean}
         return _xp(a).var(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims, **given)
@@ -128,8 +127,7 @@ def std(a: ArrayLike, axis: Axis = None, dtype: Any = None, out: None = None, dd
     array([-0.5,  0.5])
     """
     ddof = _ddof(ddof, correction)
-    if out is not None:
-        _refuse_out("std")
+    check_no_out(out, "std")
     if not _traced(a, mean):
         given = {} if mean is None else {"mean": mean}
         return _xp(a).std(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims, **given)
@@ -238,8 +236,7 @@ def _valid(a):
 def nansum(a: ArrayLike, axis: Axis = None, dtype: Any = None, out: None = None,
            keepdims: bool = False) -> ArrayLike:
     """Sum over ``axis`` treating NaNs as zero; NaNs get a zero derivative."""
-    if out is not None:
-        _refuse_out("nansum")
+    check_no_out(out, "nansum")
     if not _traced(a):
         return _xp(a).nansum(a, axis=axis, dtype=dtype, keepdims=keepdims)
     if _is_inexact(a):
@@ -250,8 +247,7 @@ def nansum(a: ArrayLike, axis: Axis = None, dtype: Any = None, out: None = None,
 def nanprod(a: ArrayLike, axis: Axis = None, dtype: Any = None, out: None = None,
             keepdims: bool = False) -> ArrayLike:
     """Product over ``axis`` treating NaNs as one; NaNs get a zero derivative."""
-    if out is not None:
-        _refuse_out("nanprod")
+    check_no_out(out, "nanprod")
     if not _traced(a):
         return _xp(a).nanprod(a, axis=axis, dtype=dtype, keepdims=keepdims)
     if _is_inexact(a):
@@ -262,8 +258,7 @@ def nanprod(a: ArrayLike, axis: Axis = None, dtype: Any = None, out: None = None
 def nanmean(a: ArrayLike, axis: Axis = None, dtype: Any = None, out: None = None,
             keepdims: bool = False) -> ArrayLike:
     """Mean of the non-NaN elements over ``axis``; NaN for an all-NaN slice."""
-    if out is not None:
-        _refuse_out("nanmean")
+    check_no_out(out, "nanmean")
     if not _traced(a):
         return _xp(a).nanmean(a, axis=axis, dtype=dtype, keepdims=keepdims)
     if dtype is not None:
@@ -281,8 +276,7 @@ def nanvar(a: ArrayLike, axis: Axis = None, dtype: Any = None, out: None = None,
            correction: float | None = None) -> ArrayLike:
     """Variance of the non-NaN elements over ``axis``; NaN where ``N - ddof <= 0``."""
     ddof = _ddof(ddof, correction)
-    if out is not None:
-        _refuse_out("nanvar")
+    check_no_out(out, "nanvar")
     if not _traced(a):
         return _xp(a).nanvar(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims)
     return _nan_variance(a, axis, dtype, ddof, keepdims)
@@ -293,8 +287,7 @@ def nanstd(a: ArrayLike, axis: Axis = None, dtype: Any = None, out: None = None,
            correction: float | None = None) -> ArrayLike:
     """Standard deviation of the non-NaN elements; derivative NaN at zero spread (see std)."""
     ddof = _ddof(ddof, correction)
-    if out is not None:
-        _refuse_out("nanstd")
+    check_no_out(out, "nanstd")
     if not _traced(a):
         return _xp(a).nanstd(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims)
     return sqrt(_nan_variance(a, axis, dtype, ddof, keepdims))
@@ -319,8 +312,7 @@ def _nan_variance(a, axis, dtype, ddof, keepdims):
 def nanmax(a: ArrayLike, axis: Axis = None, out: None = None,
            keepdims: bool = False) -> ArrayLike:
     """Maximum over ``axis`` ignoring NaNs (NaN for an all-NaN slice); ties share."""
-    if out is not None:
-        _refuse_out("nanmax")
+    check_no_out(out, "nanmax")
     if not _traced(a):
         return _xp(a).nanmax(a, axis=axis, keepdims=keepdims)
     return _nan_extremum(max_, a, axis, keepdims, -math.inf)
@@ -329,8 +321,7 @@ def nanmax(a: ArrayLike, axis: Axis = None, out: None = None,
 def nanmin(a: ArrayLike, axis: Axis = None, out: None = None,
            keepdims: bool = False) -> ArrayLike:
     """Minimum over ``axis`` ignoring NaNs (NaN for an all-NaN slice); ties share."""
-    if out is not None:
-        _refuse_out("nanmin")
+    check_no_out(out, "nanmin")
     if not _traced(a):
         return _xp(a).nanmin(a, axis=axis, keepdims=keepdims)
     return _nan_extremum(min_, a, axis, keepdims, math.inf)

@@ -50,6 +50,15 @@ def normalize_axes(axis, ndim: int) -> tuple[int, ...]:
     return (normalize_axis(axis, ndim),)
 
 
+def check_no_out(out, name: str) -> None:
+    """NumPy's ``out=`` cannot be honoured: traced arrays are immutable."""
+    if out is not None:
+        raise TypeError(
+            f"funcad.numpy.{name} does not write into out=: arrays are immutable under "
+            f"transforms. Use the returned array instead."
+        )
+
+
 def is_tracer(x) -> bool:
     return isinstance(x, Tracer)
 

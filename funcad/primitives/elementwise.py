@@ -166,6 +166,9 @@ def _cbrt_chain(g, ans, x):
 
 
 def _arcsinh_chain(g, ans, x):
+    if dtype_of(x).kind == "c":
+        # The principal sqrt(1 + z**2) matches arcsinh's principal branch.
+        return divide(g, sqrt(add(1.0, square(x))))
     # hypot(x, 1) = sqrt(x**2 + 1) without overflowing for |x| > 1e154.
     from funcad.primitives.binary_math import hypot
 
@@ -238,7 +241,7 @@ def _sinc_impl(x, *, order):
 
 def _sinc_derivative(xp, x, k):
     """The k-th derivative of sinc at the concrete array ``x`` (k >= 1)."""
-    if x.dtype.kind != "f":
+    if x.dtype.kind not in "fc":
         x = x.astype(xp.float64)
     u = math.pi * x
     # With s(u) = sin(u)/u, sinc^(k)(x) = pi**k s^(k)(u). Near 0 the Leibniz

@@ -7,7 +7,6 @@ and under ``vmap`` their batching rules keep them vectorised.
 
 from __future__ import annotations
 
-from funcad import backend
 from funcad.core.primitive import Primitive
 from funcad.primitives._util import (
     move_to_front,
@@ -16,7 +15,7 @@ from funcad.primitives._util import (
     normalize_axis,
     shape_of,
 )
-from funcad.primitives.reduction import _reduction_batch
+from funcad.primitives.reduction import def_backend_reduction, reduction_batch
 from funcad.primitives.shape import reshape
 
 argmax_p = Primitive("argmax")
@@ -58,16 +57,6 @@ def _arg_reduce(prim, x, axis, keepdims):
 
 
 # argmax, argmin -------------------------------------------------------------
-@argmax_p.def_impl
-def _argmax_impl(x, *, axis, keepdims):
-    return backend.of(x).xp.argmax(x, axis=axis, keepdims=keepdims)
-
-
-@argmin_p.def_impl
-def _argmin_impl(x, *, axis, keepdims):
-    return backend.of(x).xp.argmin(x, axis=axis, keepdims=keepdims)
-
-
 def _arg_batch(prim):
     def batch_arg_reduce(args, bdims, *, axis, keepdims):
         (x,), (bdim,) = args, bdims
@@ -87,25 +76,12 @@ def _arg_batch(prim):
     return batch_arg_reduce
 
 
+for _prim in (argmax_p, argmin_p, any_p, all_p, count_nonzero_p):
+    def_backend_reduction(_prim)
 argmax_p.def_batch(_arg_batch(argmax_p))
 argmin_p.def_batch(_arg_batch(argmin_p))
 
 
 # any, all, count_nonzero ----------------------------------------------------
-@any_p.def_impl
-def _any_impl(x, *, axis, keepdims):
-    return backend.of(x).xp.any(x, axis=axis, keepdims=keepdims)
-
-
-@all_p.def_impl
-def _all_impl(x, *, axis, keepdims):
-    return backend.of(x).xp.all(x, axis=axis, keepdims=keepdims)
-
-
-@count_nonzero_p.def_impl
-def _count_nonzero_impl(x, *, axis, keepdims):
-    return backend.of(x).xp.count_nonzero(x, axis=axis, keepdims=keepdims)
-
-
 for _prim in (any_p, all_p, count_nonzero_p):
-    _prim.def_batch(_reduction_batch(_prim))
+    _prim.def_batch(reduction_batch(_prim))

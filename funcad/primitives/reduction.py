@@ -12,7 +12,7 @@ import builtins
 from funcad import backend
 from funcad.core.primitive import Primitive
 from funcad.core.trace import Tracer
-from funcad.primitives._util import dtype_of, ndim_of, normalize_axes, shape_of
+from funcad.primitives._util import check_no_out, dtype_of, ndim_of, normalize_axes, shape_of
 from funcad.primitives.arithmetic import divide, multiply
 from funcad.primitives.comparison import astype, equal
 from funcad.primitives.scan import products_of_others
@@ -46,8 +46,7 @@ def prod(x, axis=None, dtype=None, out=None, keepdims=False):
 
 def _reduce(prim, x, axis, dtype, out, keepdims):
     """The public reductions' body: NumPy straight away, or the primitive on tracers."""
-    if out is not None:
-        _refuse_out(prim.name)
+    check_no_out(out, prim.name)
     if not isinstance(x, Tracer):
         axis = tuple(axis) if isinstance(axis, list) else axis
         reduce = getattr(backend.of(x).xp, prim.name)
@@ -57,13 +56,6 @@ def _reduce(prim, x, axis, dtype, out, keepdims):
     if dtype is not None:
         x = astype(x, dtype)
     return prim.bind(x, axis=normalize_axes(axis, ndim_of(x)), keepdims=bool(keepdims))
-
-
-def _refuse_out(name: str) -> None:
-    raise TypeError(
-        f"funcad.numpy.{name} does not write into out=: arrays are immutable under "
-        f"transforms. Use the returned array instead."
-    )
 
 
 def _kept_shape(shape, axis):
@@ -77,7 +69,7 @@ def expand_reduced(ct, shape, axis, keepdims):
     return broadcast_to(ct, shape)
 
 
-def _reduction_batch(prim):
+def reduction_batch(prim):
     def batch_reduction(args, bdims, *, axis, keepdims):
         (x,), (bdim,) = args, bdims
         shifted = tuple(a + (a >= bdim) for a in axis)
@@ -88,12 +80,18 @@ def _reduction_batch(prim):
     return batch_reduction
 
 
+def def_backend_reduction(prim) -> None:
+    """Give ``prim`` the backend function of the same name as its implementation."""
+    name = prim.name
+
+    def impl(x, *, axis, keepdims):
+        return getattr(backend.of(x).xp, name)(x, axis=axis, keepdims=keepdims)
+
+    impl.__name__ = f"_{name}_impl"
+    prim.def_impl(impl)
+
+
 # sum ------------------------------------------------------------------------
-@sum_p.def_impl
-def _sum_impl(x, *, axis, keepdims):
-    return backend.of(x).xp.sum(x, axis=axis, keepdims=keepdims)
-
-
 def _sum_jvp(t, ans, x, *, axis, keepdims):
     return sum(t, axis=axis, keepdims=keepdims)
 
@@ -102,23 +100,14 @@ def _sum_vjp(ct, ans, x, *, axis, keepdims):
     return expand_reduced(ct, shape_of(x), axis, keepdims)
 
 
+def_backend_reduction(sum_p)
 sum_p.def_jvp(_sum_jvp)
 sum_p.def_vjp(_sum_vjp)
-sum_p.def_batch(_reduction_batch(sum_p))
+sum_p.def_batch(reduction_batch(sum_p))
 sum_p.linear = True
 
 
 # max, min -------------------------------------------------------------------
-@max_p.def_impl
-def _max_impl(x, *, axis, keepdims):
-    return backend.of(x).xp.max(x, axis=axis, keepdims=keepdims)
-
-
-@min_p.def_impl
-def _min_impl(x, *, axis, keepdims):
-    return backend.of(x).xp.min(x, axis=axis, keepdims=keepdims)
-
-
 def _tie_weights(ans, x, axis, keepdims):
     """1/k at each of the k elements equal to the extremum, 0 elsewhere."""
     hits = astype(equal(x, expand_reduced(ans, shape_of(x), axis, keepdims)), dtype_of(x))
@@ -135,17 +124,13 @@ def _extremum_vjp(ct, ans, x, *, axis, keepdims):
 
 
 for _prim in (max_p, min_p):
+    def_backend_reduction(_prim)
     _prim.def_jvp(_extremum_jvp)
     _prim.def_vjp(_extremum_vjp)
-    _prim.def_batch(_reduction_batch(_prim))
+    _prim.def_batch(reduction_batch(_prim))
 
 
 # prod -----------------------------------------------------------------------
-@prod_p.def_impl
-def _prod_impl(x, *, axis, keepdims):
-    return backend.of(x).xp.prod(x, axis=axis, keepdims=keepdims)
-
-
 def _prod_jvp(t, ans, x, *, axis, keepdims):
     return sum(multiply(t, products_of_others(x, axis)), axis=axis, keepdims=keepdims)
 
@@ -155,6 +140,7 @@ def _prod_vjp(ct, ans, x, *, axis, keepdims):
     return multiply(expanded, products_of_others(x, axis))
 
 
+def_backend_reduction(prod_p)
 prod_p.def_jvp(_prod_jvp)
 prod_p.def_vjp(_prod_vjp)
-prod_p.def_batch(_reduction_batch(prod_p))
+prod_p.def_batch(reduction_batch(prod_p))

@@ -15,7 +15,7 @@ from funcad import backend
 from funcad.core.primitive import Primitive
 from funcad.core.trace import Tracer
 from funcad.primitives._ufunc import binary_ufunc, unary_ufunc
-from funcad.primitives._util import shape_of, unbroadcast, vectorized_batch
+from funcad.primitives._util import check_no_out, shape_of, unbroadcast, vectorized_batch
 from funcad.primitives.comparison import equal, where
 
 
@@ -55,11 +55,7 @@ def round(a, decimals: int = 0, out=None):  # noqa: A001 - mirrors numpy.round
     >>> fnp.round([0.25, 1.5, 2.5], 1).tolist()
     [0.2, 1.5, 2.5]
     """
-    if out is not None:
-        raise TypeError(
-            "funcad.numpy.round does not write into out=: arrays are immutable under "
-            "transforms. Use the returned array instead."
-        )
+    check_no_out(out, "round")
     try:
         decimals = operator.index(decimals)
     except TypeError:

@@ -21,6 +21,16 @@ def right_half_plane(rng, shape):
     return rng.uniform(0.5, 2, shape) + 1j * rng.uniform(-1, 1, shape)
 
 
+def small_plane(rng, shape):
+    """|z| < 0.6: inside the discs where the inverse trigonometric series converge."""
+    return plane(rng, shape) * 0.2
+
+
+def right_half_plane_far(rng, shape):
+    """Re z > 1.5: away from arccosh's branch cut on (-inf, 1]."""
+    return rng.uniform(1.5, 3, shape) + 1j * rng.uniform(-1, 1, shape)
+
+
 def away_from_zero(rng, shape):
     radius = rng.uniform(0.5, 2, shape)
     return radius * np.exp(1j * rng.uniform(-3, 3, shape))
@@ -48,9 +58,16 @@ def rows():
         None, ("add", "multiply"))
 
     # Holomorphic.
+    small = small_plane
     for name, domain in [("exp", plane), ("log", right_half_plane), ("sqrt", right_half_plane),
-                         ("sin", plane), ("cos", plane), ("tanh", (lambda r, s: plane(r, s) / 4)),
-                         ("square", plane), ("reciprocal", away_from_zero)]:
+                         ("sin", plane), ("cos", plane), ("tan", small), ("tanh", small),
+                         ("sinh", plane), ("cosh", plane), ("square", plane),
+                         ("reciprocal", away_from_zero), ("expm1", plane), ("log1p", small),
+                         ("exp2", plane), ("log2", right_half_plane), ("log10", right_half_plane),
+                         ("arcsin", small), ("arccos", small), ("arctan", small),
+                         ("arcsinh", small), ("arccosh", right_half_plane_far),
+                         ("arctanh", small), ("sinc", plane), ("negative", plane),
+                         ("positive", plane)]:
         add(name, getattr(fnp, name), getattr(np, name), ((2, 3),), (domain,), (name,),
             holomorphic=True)
     add("power", lambda z: z ** 3, lambda z: z ** 3, ((4,),), (plane,), ("power",),
@@ -65,8 +82,14 @@ def rows():
     add("einsum", lambda a, b: fnp.einsum("ij,jk->ik", a, b),
         lambda a, b: np.einsum("ij,jk->ik", a, b), ((2, 3), (3, 2)), (plane, plane),
         ("einsum",), holomorphic=True)
-    add("sum", lambda z: fnp.sum(z, axis=0), lambda z: np.sum(z, axis=0), ((3, 2),), (plane,),
-        ("sum",), holomorphic=True)
+    for name in ["sum", "prod", "mean", "cumsum", "cumprod"]:
+        add(name, lambda z, n=name: getattr(fnp, n)(z, axis=0),
+            lambda z, n=name: getattr(np, n)(z, axis=0), ((3, 2),), (plane,),
+            (name,) if name != "mean" else ("sum", "divide"), holomorphic=True)
+    add("var", lambda z: fnp.var(z, axis=0), lambda z: np.var(z, axis=0), ((4, 2),), (plane,),
+        ("sum", "real", "imag"))
+    add("float_power", lambda z: fnp.float_power(z, 2.5), lambda z: np.float_power(z, 2.5),
+        ((3,),), (right_half_plane,), ("power",), holomorphic=True)
     add("gather", lambda z: z[np.array([1, 1, 0])], lambda z: z[np.array([1, 1, 0])],
         ((3, 2),), (plane,), ("gather",), holomorphic=True)
     add("reshape", lambda z: fnp.transpose(z).reshape(-1), lambda z: np.transpose(z).reshape(-1),
