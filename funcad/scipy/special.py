@@ -1,0 +1,126 @@
+"""funcad.scipy.special: SciPy's special functions, differentiable to any order.
+
+With no traced argument each function calls ``scipy.special`` and returns
+exactly what SciPy returns (float32 stays float32 where SciPy would promote a
+float32 array and a Python scalar to float64). Under a transform the same
+values come from primitives whose derivatives are written stably
+(docs/scipy.md).
+
+>>> import funcad as fa
+>>> from funcad.scipy.special import logsumexp
+>>> float(logsumexp([1e308, 1e308]))  # no overflow
+1e+308
+>>> [round(float(g), 4) for g in fa.grad(logsumexp)(fa.numpy.array([0.0, 0.0]))]
+[0.5, 0.5]
+"""
+
+from __future__ import annotations
+
+try:
+    import scipy.special as _scipy_special
+except ImportError as _error:  # pragma: no cover - exercised in a subprocess
+    raise ImportError(
+        "funcad.scipy.special needs SciPy, an optional dependency of funcad; "
+        'install it with: pip install "funcad[scipy]"'
+    ) from _error
+
+from funcad.core.trace import Tracer
+from funcad.primitives._util import backend_of, ndim_of, normalize_axes, shape_of
+from funcad.primitives.arithmetic import add, subtract
+from funcad.primitives.comparison import less, where
+from funcad.primitives.shape import broadcast_to
+from funcad.primitives.special import (
+    digamma,
+    erf,
+    erfc,
+    erfcx,
+    erfinv,
+    expit,
+    gammaln,
+    log_ndtr,
+    log_softmax_p,
+    logit,
+    logsumexp_p,
+    logsumexp_sign_p,
+    ndtr,
+    polygamma,
+    result_float_dtype,
+    softmax_p,
+    weak_value,
+    with_float_dtype,
+    xlog1py,
+    xlogy,
+)
+
+__all__ = [
+    "betaln",
+    "digamma",
+    "erf",
+    "erfc",
+    "erfcx",
+    "erfinv",
+    "expit",
+    "gammaln",
+    "log_ndtr",
+    "log_softmax",
+    "logit",
+    "logsumexp",
+    "ndtr",
+    "polygamma",
+    "softmax",
+    "xlog1py",
+    "xlogy",
+]
+
+
+def logsumexp(a, axis=None, b=None, keepdims: bool = False, return_sign: bool = False):
+    """log(sum(b * exp(a))) over ``axis``, computed without overflow.
+
+    With ``return_sign`` returns ``(log|s|, sign(s))`` for ``s = sum(b * exp(a))``;
+    without it a negative ``s`` gives nan, as in SciPy. The sign has no derivative.
+    """
+    if not (isinstance(a, Tracer) or isinstance(b, Tracer)):
+        out = _scipy_special.logsumexp(
+            a, axis=axis, b=b, keepdims=keepdims, return_sign=return_sign
+        )
+        if b is None:
+            return out
+        if return_sign:
+            return with_float_dtype(out[0], a, b), with_float_dtype(out[1], a, b)
+        return with_float_dtype(out, a, b)
+    if isinstance(b, (int, float)):
+        # A weak scalar, as NumPy takes it: float32 a stays float32.
+        b = backend_of(a).xp.asarray(b, dtype=result_float_dtype(a) or float)
+    if b is not None and shape_of(a) != shape_of(b):
+        shape = backend_of(a).xp.broadcast_shapes(shape_of(a), shape_of(b))
+        a, b = broadcast_to(a, shape), broadcast_to(b, shape)
+    axes = normalize_axes(axis, ndim_of(a))
+    args = (a,) if b is None else (a, b)
+    out = logsumexp_p.bind(*args, axis=axes, keepdims=bool(keepdims))
+    if b is None and not return_sign:
+        return out
+    sign = logsumexp_sign_p.bind(*args, axis=axes, keepdims=bool(keepdims))
+    if return_sign:
+        return out, sign
+    return where(less(sign, 0), float("nan"), out)
+
+
+def softmax(x, axis=None):
+    """exp(x) / sum(exp(x)) over ``axis`` (all axes when None), shifted by the max."""
+    if not isinstance(x, Tracer):
+        return _scipy_special.softmax(x, axis=axis)
+    return softmax_p.bind(x, axis=normalize_axes(axis, ndim_of(x)))
+
+
+def log_softmax(x, axis=None):
+    """The log of softmax, ``x - logsumexp(x)`` over ``axis``, accurate where softmax underflows."""
+    if not isinstance(x, Tracer):
+        return _scipy_special.log_softmax(x, axis=axis)
+    return log_softmax_p.bind(x, axis=normalize_axes(axis, ndim_of(x)))
+
+
+def betaln(a, b):
+    """log|B(a, b)| = gammaln(a) + gammaln(b) - gammaln(a + b)."""
+    if not (isinstance(a, Tracer) or isinstance(b, Tracer)):
+        return with_float_dtype(_scipy_special.betaln(a, b), a, b)
+    return subtract(add(weak_value(gammaln, a), weak_value(gammaln, b)), gammaln(add(a, b)))

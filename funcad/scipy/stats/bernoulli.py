@@ -1,0 +1,56 @@
+"""The Bernoulli distribution, as ``scipy.stats.bernoulli``: logpmf and pmf.
+
+``k`` is data (0 or 1) and carries no derivative; ``p`` is differentiable.
+As in SciPy, the log-pmf is ``xlogy(k, p) + xlog1py(1 - k, -p)``.
+
+>>> import funcad as fa
+>>> from funcad.scipy.stats import bernoulli
+>>> float(fa.grad(bernoulli.logpmf, argnums=1)(1, 0.25))  # 1 / p
+4.0
+"""
+
+from __future__ import annotations
+
+import operator
+
+import funcad.numpy as fnp
+from funcad.scipy.special import xlog1py, xlogy
+from funcad.scipy.stats._common import (
+    both,
+    compare,
+    either,
+    finish,
+    invalid_unless,
+    plain,
+    safe,
+    scipy_stats,
+    traced,
+)
+
+__all__ = ["logpmf", "pmf"]
+
+
+def _parts(k, p, loc):
+    """The log-pmf, the support {0, 1} and the invalid probabilities."""
+    k = k if (isinstance(loc, int) and loc == 0) else k - loc
+    inside = either(compare(operator.eq, k, 0), compare(operator.eq, k, 1))
+    j = safe(inside, k, 0.0)
+    value = xlogy(j, p) + xlog1py(1 - j, -p)
+    invalid = invalid_unless(both(compare(operator.ge, p, 0), compare(operator.le, p, 1)))
+    return value, k, inside, invalid
+
+
+def logpmf(k, p, loc=0):
+    """Log of the Bernoulli probability of ``k`` with success probability ``p``."""
+    if not traced(k, p, loc):
+        return plain(scipy_stats().bernoulli.logpmf, k, p, loc)
+    value, k, inside, invalid = _parts(k, p, loc)
+    return finish(value, k, invalid, inside)
+
+
+def pmf(k, p, loc=0):
+    """The Bernoulli probability of ``k`` with success probability ``p``."""
+    if not traced(k, p, loc):
+        return plain(scipy_stats().bernoulli.pmf, k, p, loc)
+    value, k, inside, invalid = _parts(k, p, loc)
+    return finish(fnp.exp(value), k, invalid, inside, outside=0.0)

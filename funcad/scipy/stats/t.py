@@ -1,0 +1,70 @@
+"""Student's t distribution, as ``scipy.stats.t``: logpdf and pdf.
+
+``df = inf`` gives the normal distribution, as in SciPy. The cdf would need
+the derivative of the incomplete beta function in ``df`` (docs/scipy.md).
+
+>>> import funcad as fa
+>>> from funcad.scipy.stats import t
+>>> round(float(fa.grad(t.logpdf)(1.0, 3.0)), 6)  # -(df + 1) x / (df + x**2)
+-1.0
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+
+import funcad.numpy as fnp
+from funcad.primitives.special import weak_value
+from funcad.scipy.special import gammaln
+from funcad.scipy.stats import norm
+from funcad.scipy.stats._common import (
+    both,
+    compare,
+    finish,
+    invalid_unless,
+    log_of,
+    minus_log_scale,
+    over_scale,
+    plain,
+    positive,
+    safe,
+    scipy_stats,
+    select,
+    standardize,
+    traced,
+)
+
+__all__ = ["logpdf", "pdf"]
+
+_LOG_PI = math.log(math.pi)
+
+
+def _standard_logpdf(z, df):
+    is_normal = compare(operator.eq, df, math.inf)
+    if is_normal is True:
+        return norm.standard_logpdf(z)
+    df = safe(invalid_unless(is_normal), df, 1.0)
+    half = df * 0.5
+    # SciPy's log(poch(df/2, 1/2)) is this difference of log-gammas.
+    log_poch = weak_value(gammaln, half + 0.5) - weak_value(gammaln, half)
+    value = (log_poch - (log_of(df) + _LOG_PI) * 0.5) - (df + 1) / 2 * fnp.log1p(z * z / df)
+    return select(is_normal, norm.standard_logpdf(z), value) if is_normal is not False else value
+
+
+def logpdf(x, df, loc=0, scale=1):
+    """Log of Student's t density with ``df`` degrees of freedom, shifted and scaled."""
+    if not traced(x, df, loc, scale):
+        return plain(scipy_stats().t.logpdf, x, df, loc, scale)
+    z = standardize(x, loc, scale)
+    invalid = invalid_unless(both(positive(df), positive(scale)))
+    return finish(minus_log_scale(_standard_logpdf(z, df), scale), z, invalid)
+
+
+def pdf(x, df, loc=0, scale=1):
+    """Student's t density with ``df`` degrees of freedom, shifted and scaled."""
+    if not traced(x, df, loc, scale):
+        return plain(scipy_stats().t.pdf, x, df, loc, scale)
+    z = standardize(x, loc, scale)
+    invalid = invalid_unless(both(positive(df), positive(scale)))
+    return finish(over_scale(fnp.exp(_standard_logpdf(z, df)), scale), z, invalid)

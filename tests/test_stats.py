@@ -1,0 +1,309 @@
+"""Edge cases of funcad.scipy.stats: supports, invalid parameters, closed-form
+derivatives, finite differences of SciPy's own values, shapes and dtypes.
+
+The systematic checks per function and parameter are the sweep rows in
+tests/specs/special.py.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+import scipy.special as sc
+import scipy.stats as st
+
+import funcad as fa
+import funcad.numpy as fnp
+from funcad.scipy import stats as fst
+
+
+@pytest.fixture(autouse=True)
+def _quiet():
+    # SciPy and funcad both evaluate log(0) and inf - inf at the edges on purpose.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        yield
+
+
+EDGES = np.array([-np.inf, -1.0, 0.0, 0.5, 1.0, 2.0, np.inf, np.nan])
+CONTINUOUS = [
+    ("norm", ("logpdf", "pdf", "cdf", "logcdf"), [(), (0.5, 2.0), (0.0, -1.0), (0.0, 0.0)]),
+    ("expon", ("logpdf", "pdf", "cdf", "logcdf"), [(), (0.5, 2.0), (0.0, -1.0)]),
+    ("laplace", ("logpdf", "pdf", "cdf", "logcdf"), [(), (0.5, 2.0), (0.0, -1.0)]),
+    ("cauchy", ("logpdf", "pdf", "cdf", "logcdf"), [(), (0.5, 2.0), (0.0, -1.0)]),
+    ("t", ("logpdf", "pdf"), [(3.0,), (np.inf,), (0.7, 0.5, 2.0), (-1.0,), (3.0, 0.0, -1.0)]),
+    ("gamma", ("logpdf", "pdf"), [(2.0,), (0.5,), (1.0,), (2.0, -0.5, 2.0), (-1.0,), (np.nan,)]),
+    ("beta", ("logpdf", "pdf"),
+     [(2.0, 3.0), (0.5, 0.5), (1.0, 1.0), (2.0, 3.0, -1.0, 3.0), (0.0, 1.0), (2.0, -1.0)]),
+]
+
+
+def _traced_value(f, x, *args):
+    """The value of f(x, *args) computed under a transform (not SciPy's plain path)."""
+    return fa.jvp(lambda x: f(x, *args), (x,), (np.ones_like(x),))[0]
+
+
+def _cases():
+    for name, functions, parameter_sets in CONTINUOUS:
+        for fn in functions:
+            for params in parameter_sets:
+                yield pytest.param(name, fn, params, id=f"{name}.{fn}{params}")
+
+
+@pytest.mark.parametrize("name, fn, params", list(_cases()))
+def test_values_at_the_edges_equal_scipy(name, fn, params):
+    """-inf (or 0) outside the support, nan for invalid parameters or nan x, as SciPy."""
+    ours, ref = getattr(getattr(fst, name), fn), getattr(getattr(st, name), fn)
+    expected = ref(EDGES, *params)
+    np.testing.assert_array_equal(ours(EDGES, *params), expected)  # SciPy's plain path
+    traced = _traced_value(ours, EDGES, *params)
+    np.testing.assert_allclose(traced, expected, rtol=1e-13, atol=0, equal_nan=True)
+    batched = fa.vmap(lambda x: ours(x, *params))(EDGES)
+    np.testing.assert_allclose(batched, expected, rtol=1e-13, atol=0, equal_nan=True)
+
+
+# Points inside and outside the supports, none on a boundary (where the value itself may
+# be infinite, and masking it with where would be the caller's 0 * inf).
+SPREAD = np.array([-1.5, 0.3, 0.7, 2.5])
+
+
+def _has_finite_values(name, fn, params) -> bool:
+    with np.errstate(all="ignore"):
+        values = getattr(getattr(st, name), fn)(SPREAD, *params)
+    return bool(np.all(np.isfinite(params)) and np.isfinite(values).any())
+
+
+VALID_CASES = [case for case in _cases() if _has_finite_values(*case.values)]
+
+
+@pytest.mark.parametrize("name, fn, params", VALID_CASES)
+def test_edges_leak_no_nan_into_gradients(name, fn, params):
+    """Points outside the support, where the formula would make inf or nan, add nothing."""
+    ours = getattr(getattr(fst, name), fn)
+    x = SPREAD
+
+    def total(x, *params):
+        values = ours(x, *params)
+        return fnp.sum(fnp.where(fnp.isfinite(values), values, 0.0))
+
+    grads = fa.grad(total, argnums=tuple(range(len(params) + 1)))(x, *params)
+    assert all(np.all(np.isfinite(g)) for g in grads), grads
+
+
+DISCRETE_K = np.array([-1.0, 0.0, 1.0, 2.0, 2.5, np.inf, np.nan])
+
+
+@pytest.mark.parametrize("name, fn, p", [
+    (name, fn, p) for name, ps in [("poisson", [2.0, 0.0, -1.0, np.nan]),
+                                   ("bernoulli", [0.3, 1.0, 0.0, 1.5])]
+    for fn in ("logpmf", "pmf") for p in ps])
+def test_discrete_values_at_the_edges_equal_scipy(name, fn, p):
+    ours, ref = getattr(getattr(fst, name), fn), getattr(getattr(st, name), fn)
+    expected = ref(DISCRETE_K, p)
+    traced = fa.jvp(lambda p: ours(DISCRETE_K, p), (p,), (1.0,))[0]
+    np.testing.assert_allclose(traced, expected, rtol=1e-13, atol=0, equal_nan=True)
+    batched = fa.vmap(lambda k: ours(k, fnp.asarray(p) * 1.0))(DISCRETE_K)
+    np.testing.assert_allclose(batched, expected, rtol=1e-13, atol=0, equal_nan=True)
+
+
+# Derivatives against finite differences of SciPy's values --------------------------------
+FD_CASES = [
+    ("norm", "logpdf", (0.3, -0.2, 1.4)), ("norm", "pdf", (0.3, -0.2, 1.4)),
+    ("norm", "cdf", (0.3, -0.2, 1.4)), ("norm", "logcdf", (-3.0, 0.5, 0.7)),
+    ("expon", "logpdf", (2.0, 0.3, 1.5)), ("expon", "pdf", (2.0, 0.3, 1.5)),
+    ("expon", "cdf", (2.0, 0.3, 1.5)), ("expon", "logcdf", (2.0, 0.3, 1.5)),
+    ("laplace", "logpdf", (1.0, 0.3, 1.5)), ("laplace", "pdf", (-1.0, 0.3, 1.5)),
+    ("laplace", "cdf", (1.0, 0.3, 1.5)), ("laplace", "logcdf", (-1.0, 0.3, 1.5)),
+    ("cauchy", "logpdf", (3.0, 0.3, 1.5)), ("cauchy", "pdf", (0.5, 0.3, 1.5)),
+    ("cauchy", "cdf", (-3.0, 0.3, 1.5)), ("cauchy", "logcdf", (3.0, 0.3, 1.5)),
+    ("t", "logpdf", (0.8, 4.5, -0.2, 1.3)), ("t", "pdf", (0.8, 4.5, -0.2, 1.3)),
+    ("gamma", "logpdf", (1.7, 2.5, 0.2, 0.8)), ("gamma", "pdf", (1.7, 2.5, 0.2, 0.8)),
+    ("beta", "logpdf", (0.4, 2.5, 1.5, 0.05, 0.9)), ("beta", "pdf", (0.4, 2.5, 1.5, 0.05, 0.9)),
+]
+
+
+@pytest.mark.parametrize("name, fn, args", FD_CASES, ids=[f"{n}.{f}" for n, f, _ in FD_CASES])
+def test_gradient_in_every_argument_matches_finite_differences_of_scipy(name, fn, args):
+    ours, ref = getattr(getattr(fst, name), fn), getattr(getattr(st, name), fn)
+    grads = fa.grad(ours, argnums=tuple(range(len(args))))(*args)
+    for i, g in enumerate(grads):
+        eps = 1e-6
+        up = list(args)
+        down = list(args)
+        up[i] += eps
+        down[i] -= eps
+        expected = (ref(*up) - ref(*down)) / (2 * eps)
+        np.testing.assert_allclose(g, expected, rtol=1e-6, atol=1e-9, err_msg=f"argument {i}")
+
+
+def test_parameter_gradients_in_closed_form():
+    x, a, b = 0.3, 2.5, 1.5
+    ga, gb = fa.grad(fst.beta.logpdf, argnums=(1, 2))(x, a, b)
+    np.testing.assert_allclose(ga, np.log(x) - sc.digamma(a) + sc.digamma(a + b), rtol=1e-13)
+    np.testing.assert_allclose(gb, np.log1p(-x) - sc.digamma(b) + sc.digamma(a + b), rtol=1e-13)
+    x, a, scale = 1.7, 2.5, 0.8
+    ga, gs = fa.grad(fst.gamma.logpdf, argnums=(1, 3))(x, a, 0.0, scale)
+    np.testing.assert_allclose(ga, np.log(x / scale) - sc.digamma(a), rtol=1e-13)
+    np.testing.assert_allclose(gs, x / scale**2 - a / scale, rtol=1e-13)
+    k = np.array([0, 1, 4])
+    g = fa.grad(lambda mu: fnp.sum(fst.poisson.logpmf(k, mu)))(2.0)
+    np.testing.assert_allclose(g, np.sum(k / 2.0 - 1), rtol=1e-14)
+    k = np.array([0, 1, 1])
+    g = fa.grad(lambda p: fnp.sum(fst.bernoulli.logpmf(k, p)))(0.3)
+    np.testing.assert_allclose(g, np.sum(k / 0.3 - (1 - k) / 0.7), rtol=1e-14)
+    # Student t in df: 0.5 (psi((df+1)/2) - psi(df/2) - 1/df - log1p(x²/df)) + (df+1) x² / (2 df (df + x²)).
+    x, df = 0.8, 4.5
+    expected = 0.5 * (sc.digamma((df + 1) / 2) - sc.digamma(df / 2) - 1 / df
+                      - np.log1p(x * x / df)) + (df + 1) * x * x / (2 * df * (df + x * x))
+    np.testing.assert_allclose(fa.grad(fst.t.logpdf, argnums=1)(x, df), expected, rtol=1e-13)
+
+
+def test_conventions_at_kinks_and_limits():
+    # Laplace: |x - loc| has derivative 0 at x == loc (abs'(0) = 0); the cdf is smooth.
+    assert fa.grad(fst.laplace.logpdf)(0.3, 0.3, 2.0) == 0.0
+    np.testing.assert_allclose(fa.grad(fst.laplace.cdf)(0.3, 0.3, 2.0), 0.25, rtol=1e-15)
+    np.testing.assert_allclose(fa.grad(fa.grad(fst.laplace.cdf))(-1.0), 0.5 * np.exp(-1.0),
+                               rtol=1e-14)
+    # The exponential cdf at loc takes the slope from the right, the density there.
+    np.testing.assert_allclose(fa.grad(fst.expon.cdf)(0.0), st.expon.pdf(0.0), rtol=1e-15)
+    # df = inf is the normal distribution, values and derivatives.
+    v, g = fa.value_and_grad(fst.t.logpdf)(0.7, np.inf)
+    np.testing.assert_allclose(v, st.norm.logpdf(0.7), rtol=1e-15)
+    np.testing.assert_allclose(g, -0.7, rtol=1e-15)
+    # logcdf of the normal far in the left tail, and its slope.
+    v, g = fa.value_and_grad(fst.norm.logcdf)(-45.0, 1.0, 1.0)
+    assert v == st.norm.logcdf(-45.0, 1.0, 1.0)
+    np.testing.assert_allclose(g, np.exp(st.norm.logpdf(-46.0) - sc.log_ndtr(-46.0)), rtol=1e-10)
+    # Cauchy logpdf where z**2 would overflow.
+    np.testing.assert_allclose(fa.grad(fst.cauchy.logpdf)(1e200), -2e-200, rtol=1e-14)
+
+
+# Gaussian log-likelihoods ---------------------------------------------------------------
+def test_hessian_of_a_gaussian_log_likelihood_is_closed_form():
+    x = np.random.default_rng(0).normal(1.0, 2.0, size=20)
+    theta = np.array([0.7, 1.8])
+
+    def loglik(theta):
+        return fnp.sum(fst.norm.logpdf(x, theta[0], theta[1]))
+
+    mu, s = theta
+    r = x - mu
+    n = x.size
+    expected = np.array([
+        [-n / s**2, -2 * np.sum(r) / s**3],
+        [-2 * np.sum(r) / s**3, n / s**2 - 3 * np.sum(r**2) / s**4],
+    ])
+    np.testing.assert_allclose(fa.hessian(loglik)(theta), expected, rtol=1e-12)
+    g = fa.grad(loglik)(theta)
+    np.testing.assert_allclose(g, [np.sum(r) / s**2, -n / s + np.sum(r**2) / s**3], rtol=1e-12)
+
+
+def _spd(rng, d):
+    a = rng.normal(size=(d, d))
+    return a @ a.T + d * np.eye(d)
+
+
+def test_multivariate_normal_derivatives_in_closed_form():
+    rng = np.random.default_rng(1)
+    d = 3
+    cov, mean = _spd(rng, d), rng.normal(size=d)
+    xs = rng.normal(size=(5, d))
+    precision = np.linalg.inv(cov)
+    # Hessian in x is -cov^{-1}; the Hessian of the log-likelihood in mean is -n cov^{-1}.
+    h = fa.hessian(lambda x: fst.multivariate_normal.logpdf(x, mean, cov))(xs[0])
+    np.testing.assert_allclose(h, -precision, rtol=1e-12)
+    h = fa.hessian(lambda m: fnp.sum(fst.multivariate_normal.logpdf(xs, m, cov)))(mean)
+    np.testing.assert_allclose(h, -5 * precision, rtol=1e-12)
+    # In cov: -1/2 (P - P r r^T P) per point (symmetric), summed.
+    g = fa.grad(lambda c: fnp.sum(fst.multivariate_normal.logpdf(xs, mean, c)))(cov)
+    r = xs - mean
+    expected = -0.5 * (5 * precision - precision @ (r.T @ r) @ precision)
+    np.testing.assert_allclose(g, expected, rtol=1e-11)
+
+
+@pytest.mark.parametrize("x_shape, mean, cov", [
+    ((3,), "vector", "matrix"), ((4, 3), "vector", "matrix"), ((2, 4, 3), "vector", "matrix"),
+    ((1, 3), "vector", "matrix"), ((4, 3), "vector", "diagonal"), ((4, 3), "vector", "scalar"),
+    ((5,), None, "scalar1"), ((), "scalar", "scalar1"), ((4, 1), None, "matrix1"),
+])
+def test_multivariate_normal_shapes_and_values_follow_scipy(x_shape, mean, cov):
+    rng = np.random.default_rng(2)
+    d = 1 if cov in ("scalar1", "matrix1") else 3
+    x = rng.normal(size=x_shape)
+    m = {"vector": rng.normal(size=d), "scalar": 0.4, None: None}[mean]
+    c = {"matrix": _spd(rng, 3), "diagonal": np.array([1.0, 2.0, 0.5]), "scalar": 1.7,
+         "scalar1": 2.5, "matrix1": np.array([[2.5]])}[cov]
+    for fn in ("logpdf", "pdf"):
+        expected = getattr(st.multivariate_normal, fn)(x, m, c)
+        ours = getattr(fst.multivariate_normal, fn)
+        out = fa.jvp(lambda x: ours(x, m, c), (x,), (np.ones_like(x),))[0]
+        assert np.shape(out) == np.shape(expected)
+        np.testing.assert_allclose(out, expected, rtol=1e-12)
+
+
+def test_multivariate_normal_refuses_mismatched_shapes():
+    with pytest.raises(ValueError, match="cov has shape"):
+        fa.grad(lambda m: fnp.sum(fst.multivariate_normal.logpdf(np.zeros(3), m, np.eye(2))))(
+            np.zeros(3))
+    with pytest.raises(ValueError, match="last axis"):
+        fa.grad(lambda m: fnp.sum(fst.multivariate_normal.logpdf(np.zeros((2, 4)), m)))(
+            np.zeros(3))
+
+
+# Dirichlet ---------------------------------------------------------------------------------
+def test_dirichlet_values_gradients_and_errors():
+    alpha = np.array([1.5, 2.0, 0.7])
+    x = np.array([0.2, 0.3, 0.5])
+    v, g = fa.value_and_grad(fst.dirichlet.logpdf, argnums=1)(x, alpha)
+    np.testing.assert_allclose(v, st.dirichlet.logpdf(x, alpha), rtol=1e-14)
+    np.testing.assert_allclose(g, np.log(x) - sc.digamma(alpha) + sc.digamma(alpha.sum()),
+                               rtol=1e-13)
+    # In the K - 1 free components: (alpha_i - 1) / x_i - (alpha_K - 1) / x_K.
+    g = fa.grad(fst.dirichlet.logpdf)(x[:2], alpha)
+    np.testing.assert_allclose(g, (alpha[:2] - 1) / x[:2] - (alpha[2] - 1) / x[2], rtol=1e-13)
+    # Off the simplex: SciPy raises, and so does funcad for untraced x; traced x gives -inf.
+    off = np.array([0.2, 0.3, 0.6])
+    with pytest.raises(ValueError):
+        st.dirichlet.logpdf(off, alpha)
+    with pytest.raises(ValueError, match="simplex"):
+        fa.grad(lambda a: fst.dirichlet.logpdf(off, a))(alpha)
+    assert fa.jvp(lambda x: fst.dirichlet.logpdf(x, alpha), (off,), (np.ones(3),))[0] == -np.inf
+    with pytest.raises(ValueError, match="one-dimensional"):
+        fa.grad(lambda x: fst.dirichlet.logpdf(x, alpha[None]))(x)
+    with pytest.raises(ValueError, match="components"):
+        fa.grad(lambda a: fst.dirichlet.logpdf(np.array([0.5, 0.5]), a))(np.ones(4))
+
+
+# dtypes ------------------------------------------------------------------------------------
+DTYPE_CASES = [
+    ("norm", "logpdf", (0.5, 1.5)), ("norm", "cdf", (0.5, 1.5)), ("expon", "logcdf", (0.0, 1.5)),
+    ("laplace", "logcdf", (0.1, 1.5)), ("cauchy", "pdf", (0.1, 1.5)), ("t", "logpdf", (3.0,)),
+    ("gamma", "logpdf", (2.0,)), ("beta", "pdf", (2.0, 3.0)),
+]
+
+
+@pytest.mark.parametrize("name, fn, params", DTYPE_CASES,
+                         ids=[f"{n}.{f}" for n, f, _ in DTYPE_CASES])
+def test_float32_in_float32_out(name, fn, params):
+    ours = getattr(getattr(fst, name), fn)
+    x = np.array([0.2, 0.5, 0.8], np.float32)
+    assert ours(x, *params).dtype == np.float32  # SciPy itself would give float64
+    np.testing.assert_allclose(ours(x, *params), getattr(getattr(st, name), fn)(x, *params),
+                               rtol=1e-6)
+    y, y_dot = fa.jvp(lambda x: ours(x, *params), (x,), (np.ones_like(x),))
+    assert y.dtype == np.float32 and y_dot.dtype == np.float32
+    g = fa.grad(lambda p: fnp.sum(ours(x, p, *params[1:])))(np.float32(params[0]))
+    assert g.dtype == np.float32
+
+
+def test_float32_multivariate_normal_and_dirichlet():
+    x = np.array([[0.2, -0.5], [1.0, 0.1]], np.float32)
+    cov = np.array([[2.0, 0.3], [0.3, 1.0]], np.float32)
+    g = fa.grad(lambda c: fnp.sum(fst.multivariate_normal.logpdf(x, None, c)))(cov)
+    assert g.dtype == np.float32
+    assert fst.multivariate_normal.logpdf(x, None, cov).dtype == np.float32
+    alpha = np.array([1.5, 2.0, 0.7], np.float32)
+    assert fa.grad(fst.dirichlet.logpdf, argnums=1)(np.float32([0.2, 0.3]), alpha).dtype == \
+        np.float32
