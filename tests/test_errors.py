@@ -333,3 +333,26 @@ def test_traced_boolean_mask_is_a_clear_type_error():
 def test_float_index_array_is_an_index_error():
     with pytest.raises(IndexError, match=r"integer or boolean"):
         fa.grad(lambda x: fnp.sum(x[np.array([0.0, 1.0])]))(np.ones(3))
+
+
+@pytest.mark.parametrize("fun, error, match", [
+    (lambda z: fnp.tile(z, 1.5), TypeError, r"tile: reps must be an int"),
+    (lambda z: fnp.roll(z, 1.5, axis=0), TypeError, r"roll: shift must be an int"),
+    (lambda z: fnp.at(z)[np.array([0, 1])].set(np.ones(3)), ValueError,
+     r"values of shape \(3,\) cannot be broadcast to x\[idx\], of shape \(2,\)"),
+], ids=["tile", "roll", "at-set"])
+def test_bad_shape_arguments_name_the_argument(fun, error, match):
+    with pytest.raises(error, match=match):
+        fa.grad(lambda z: fnp.sum(fun(z)))(np.ones(3))
+    assert fa_trace.current_depth() == 0
+
+
+def test_holomorphic_jacfwd_of_a_real_function_is_refused():
+    with pytest.raises(TypeError, match=r"holomorphic=True requires complex outputs"):
+        fa.jacfwd(lambda z: fnp.abs(z), holomorphic=True)(np.array([1 + 1j]))
+
+
+def test_numpy_array_indexed_by_a_traced_index_points_to_take():
+    table = np.arange(6.0)
+    with pytest.raises(TypeError, match=r"fnp\.take\(W, i, axis=0\)"):
+        fa.vmap(lambda i: table[i])(np.array([0, 1]))

@@ -25,6 +25,8 @@ PATTERNS = {
     "int-and-array": lambda i: (1, slice(None), fnp.minimum(i, 2)),
     "ellipsis": lambda i: (Ellipsis, fnp.minimum(i, 2)),
     "pair-after-slice": lambda i: (slice(1, 3), i, fnp.minimum(i, 2)),
+    # An ellipsis standing for no axis still separates the arrays (NumPy puts them first).
+    "empty-ellipsis-between": lambda i: (slice(None), i, Ellipsis, fnp.minimum(i, 2)),
 }
 
 
@@ -216,3 +218,19 @@ def test_quantile_errors_name_the_problem():
 def test_sort_method_on_traced_value_points_to_fnp_sort():
     with pytest.raises(TypeError, match=r"fnp\.sort"):
         fa.grad(lambda x: x.sort())(np.ones(2))
+
+
+def test_order_statistics_of_integers_nan_and_inf_match_numpy_under_vmap():
+    ints = np.array([[1, 2, 3, 4], [7, 1, 5, 2]])
+    for f, ref in [(fnp.median, np.median),
+                   (lambda z: fnp.percentile(z, 30), lambda z: np.percentile(z, 30)),
+                   (lambda z: fnp.quantile(z, [0.2, 0.9]), lambda z: np.quantile(z, [0.2, 0.9]))]:
+        out = fa.vmap(f)(ints)
+        expected = np.stack([ref(r) for r in ints])
+        assert out.dtype == expected.dtype
+        np.testing.assert_array_equal(out, expected)
+    special = np.array([[np.nan, 1.0, 3.0], [1.0, np.inf, 2.0], [1.0, 2.0, 3.0]])
+    for f, ref in [(fnp.median, np.median), (lambda z: fnp.quantile(z, 0.3),
+                                             lambda z: np.quantile(z, 0.3))]:
+        np.testing.assert_array_equal(fa.vmap(f)(special), [ref(r) for r in special])
+    np.testing.assert_array_equal(fa.vmap(fnp.median)(np.array([[1.0, np.inf]])), [np.inf])

@@ -138,7 +138,8 @@ def test_pad_empty_axes():
 ])
 def test_pad_rejects_bad_pad_width(width, error, match):
     x = np.ones((2, 3))
-    with pytest.raises(error, match=match):
+    # Plain arrays go to NumPy untouched, which raises its own error.
+    with pytest.raises((TypeError, ValueError)):
         fnp.pad(x, width)
     with pytest.raises(error, match=match):
         fa.grad(lambda x: fnp.sum(fnp.pad(x, width)))(x)
@@ -146,12 +147,16 @@ def test_pad_rejects_bad_pad_width(width, error, match):
 
 def test_pad_rejects_bad_mode_and_arguments():
     x = np.ones(3)
+
+    def traced(*args, **kwargs):
+        return fa.grad(lambda x: fnp.sum(fnp.pad(x, *args, **kwargs)))(x)
+
     with pytest.raises(ValueError, match="mode 'mirror' is not supported"):
-        fnp.pad(x, 1, "mirror")
+        traced(1, "mirror")
     with pytest.raises(ValueError, match="takes no keyword argument"):
-        fnp.pad(x, 1, "edge", constant_values=2.0)
+        traced(1, "edge", constant_values=2.0)
     with pytest.raises(ValueError, match="reflect_type must be 'even' or 'odd'"):
-        fnp.pad(x, 1, "reflect", reflect_type="bad")
+        traced(1, "reflect", reflect_type="bad")
     with pytest.raises(ValueError, match="constant_values of shape"):
         fa.grad(lambda x: fnp.sum(fnp.pad(x, 1, constant_values=(1, 2, 3))))(x)
     # NumPy-only modes still work on plain arrays, and are refused on traced ones.

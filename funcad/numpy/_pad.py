@@ -72,10 +72,9 @@ def _check_mode(mode, kwargs) -> None:
 
 def pad(array: Any, pad_width: Any, mode: str = "constant", **kwargs: Any) -> Any:
     """``array`` padded by ``pad_width`` (NumPy's forms) in ``mode``."""
-    _check_mode(mode, kwargs)
     if not isinstance(array, Tracer) and not isinstance(kwargs.get("constant_values"), Tracer):
-        _pad_pairs(pad_width, backend.of(array).xp.ndim(array))
         return backend.of(array).xp.pad(array, pad_width, mode, **kwargs)
+    _check_mode(mode, kwargs)
     if not isinstance(array, Tracer):  # only the constant is traced
         array = backend.of(array).xp.asarray(array)
     shape = shape_of(array)

@@ -88,7 +88,9 @@ class ArrayTracer(Tracer):
     def __array__(self, dtype=None, copy=None):
         raise TypeError(
             "np.asarray/np.array of a traced value: it has no concrete value while it is "
-            "being transformed. Use fnp.asarray (funcad.numpy) to keep it traced."
+            "being transformed. Use fnp.asarray (funcad.numpy) to keep it traced. A NumPy "
+            "array indexed by a traced index (W[i]) ends up here too: write "
+            "fnp.take(W, i, axis=0) or fnp.at(W)[i].get() instead."
         )
 
     def __setitem__(self, idx, value):

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import math
 
+from funcad import backend
+from funcad.core.trace import Tracer
 from funcad.primitives._util import ndim_of, normalize_axes, normalize_axis, shape_of
 from funcad.primitives.arithmetic import divide, maximum, minimum
+from funcad.primitives.binary_math import arctan2
+from funcad.primitives.complex import imag, real
 from funcad.primitives.linalg import einsum, matmul
 from funcad.primitives.reduction import sum as sum_
 from funcad.primitives.shape import concatenate, reshape, transpose
@@ -152,8 +156,7 @@ def size(x) -> int:
 
 def angle(z, deg: bool = False):
     """The argument of ``z`` in radians (degrees with ``deg=True``), ``arctan2(imag, real)``."""
-    from funcad.primitives.binary_math import arctan2
-    from funcad.primitives.complex import imag, real
-
+    if not isinstance(z, Tracer):
+        return backend.of(z).xp.angle(z, deg=deg)
     theta = arctan2(imag(z), real(z))
     return theta * (180 / math.pi) if deg else theta

@@ -68,7 +68,8 @@ def _index_array(item, where: str):
 def advanced_index(idx, ndim: int):
     """``idx`` as ``(template, arrays)`` for ``gather``/``scatter`` on ``ndim`` axes.
 
-    The template names every axis (``...`` expanded, trailing axes filled in).
+    The template names every axis (``...`` expanded, trailing axes filled in);
+    an ellipsis that stands for no axis is kept, since it separates index arrays.
     """
     items = idx if isinstance(idx, tuple) else (idx,)
     converted = []
@@ -95,7 +96,9 @@ def advanced_index(idx, ndim: int):
     template, arrays = [], []
     for c in converted:
         if c is Ellipsis:
-            template += [slice(None)] * (ndim - used)
+            # An ellipsis standing for no axis still separates index arrays in
+            # NumPy's rules (their dims then go first), so it stays in the template.
+            template += [slice(None)] * (ndim - used) if ndim > used else [Ellipsis]
         elif isinstance(c, list):
             for array in c:
                 template.append(IndexArray(len(arrays)))
@@ -238,6 +241,12 @@ def _as_array(x):
     return x if isinstance(x, Tracer) or backend.is_array(x) else backend.of(x).xp.asarray(x)
 
 
+def _broadcastable(shape, target) -> bool:
+    if len(shape) > len(target):
+        return False
+    return all(s in (1, t) for s, t in zip(shape[::-1], target[::-1]))
+
+
 def _update(x, index, values, method: str):
     mode = _MODES[method]
     x = _as_array(x)
@@ -256,5 +265,11 @@ def _update(x, index, values, method: str):
     if dtype_of(values) != dtype_of(x):
         values = astype(values, dtype_of(x))
     if shape_of(values) != target:
+        if not _broadcastable(shape_of(values), target):
+            raise ValueError(
+                f"at(x)[idx].{method}(values): values of shape {shape_of(values)} cannot be "
+                f"broadcast to x[idx], of shape {target}; give values that shape or one "
+                f"that broadcasts to it."
+            )
         values = broadcast_to(values, target)
     return scatter(x, values, arrays, template, mode)

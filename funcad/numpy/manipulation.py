@@ -137,6 +137,17 @@ def rot90(m: ArrayLike, k: int = 1, axes: Sequence[int] = (0, 1)) -> ArrayLike:
 # Roll, tile, repeat -------------------------------------------------------------
 
 
+def _ints(value, function: str, name: str) -> list[int]:
+    """An int or a sequence of ints as a list, with an error that names ``name``."""
+    items = [value] if hasattr(value, "__index__") else value
+    try:
+        return [operator.index(v) for v in items]
+    except TypeError:
+        raise TypeError(
+            f"{function}: {name} must be an int or a sequence of ints; got {value!r}."
+        ) from None
+
+
 def roll(a: ArrayLike, shift: int | Sequence[int],
          axis: int | Sequence[int] | None = None) -> ArrayLike:
     """``a`` with elements shifted cyclically by ``shift`` along ``axis``."""
@@ -145,8 +156,8 @@ def roll(a: ArrayLike, shift: int | Sequence[int],
     if axis is None:
         return reshape(roll(reshape(a, (-1,)), shift, 0), shape_of(a))
     shape = shape_of(a)
-    shifts = [shift] if hasattr(shift, "__index__") else list(shift)
-    axes = [axis] if hasattr(axis, "__index__") else list(axis)
+    shifts = _ints(shift, "roll", "shift")
+    axes = _ints(axis, "roll", "axis")
     if len(shifts) == 1:
         shifts = shifts * len(axes)
     elif len(axes) == 1:
@@ -170,8 +181,7 @@ def tile(A: ArrayLike, reps: int | Sequence[int]) -> ArrayLike:  # noqa: N803 - 
     """``A`` repeated ``reps`` times along each axis."""
     if not isinstance(A, Tracer):
         return _xp(A).tile(A, reps)
-    reps = (reps,) if hasattr(reps, "__index__") else tuple(reps)
-    reps = tuple(operator.index(r) for r in reps)
+    reps = tuple(_ints(reps, "tile", "reps"))
     if any(r < 0 for r in reps):
         raise ValueError(f"tile: reps must be non-negative; got {reps!r}.")
     shape = shape_of(A)

@@ -28,6 +28,7 @@ from funcad.primitives._util import (
 )
 from funcad.primitives.arithmetic import multiply, negative, subtract
 from funcad.primitives.comparison import where
+from funcad.primitives.complex import conj
 from funcad.primitives.indexing import getitem
 from funcad.primitives.linalg import einsum, matmul
 from funcad.primitives.reduction import sum as sum_
@@ -74,13 +75,15 @@ def inner(a: ArrayLike, b: ArrayLike, /) -> ArrayLike:
 
 
 def vdot(a: ArrayLike, b: ArrayLike, /) -> ArrayLike:
-    """The dot product of ``a`` and ``b`` flattened (real inputs: no conjugation needed)."""
+    """The dot product of ``a`` and ``b`` flattened, conjugating ``a`` (as ``numpy.vdot``)."""
     if not (isinstance(a, Tracer) or isinstance(b, Tracer)):
         return _xp(a, b).vdot(a, b)
     fa, fb = reshape(a, (-1,)), reshape(b, (-1,))
     if shape_of(fa) != shape_of(fb):
         raise ValueError(f"vdot: a and b must have the same number of elements; got "
                          f"{shape_of(fa)[0]} and {shape_of(fb)[0]}.")
+    if getattr(dtype_of(fa), "kind", None) == "c":
+        fa = conj(fa)
     return matmul(fa, fb)
 
 

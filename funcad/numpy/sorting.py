@@ -25,8 +25,10 @@ from funcad.primitives._util import (
 )
 from funcad.primitives.arithmetic import add, multiply, subtract
 from funcad.primitives.comparison import astype, where
+from funcad.primitives.indexing import getitem
 from funcad.primitives.shape import reshape, transpose
 from funcad.primitives.sorting import argsort as _argsort
+from funcad.primitives.special_values import isnan
 
 __all__ = ["sort", "argsort", "median", "quantile", "percentile"]
 
@@ -75,9 +77,9 @@ def percentile(a, q, axis=None, out=None, overwrite_input=False, method="linear"
     if not isinstance(a, Tracer):
         return backend.of(a).xp.percentile(a, q, axis=axis, method=method, keepdims=keepdims)
     xp = backend.of(q).xp
-    dtype = _result_dtype(a, q)
-    return _quantile(a, xp.true_divide(xp.asarray(q, dtype=float), 100), axis, keepdims,
-                     "percentile", dtype)
+    fractions = xp.true_divide(xp.asarray(q, dtype=float), 100)
+    dtype = _result_dtype(a, q if isinstance(q, (int, float)) else fractions)
+    return _quantile(a, fractions, axis, keepdims, "percentile", dtype)
 
 
 def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
@@ -85,7 +87,7 @@ def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
     check_no_out(out, "median")
     if not isinstance(a, Tracer):
         return backend.of(a).xp.median(a, axis=axis, keepdims=keepdims)
-    return _quantile(a, 0.5, axis, keepdims, "median", dtype_of(a))
+    return _quantile(a, 0.5, axis, keepdims, "median", _result_dtype(a, 0.5))
 
 
 def _check_quantile_args(q, out, method, weights, name):
@@ -107,9 +109,16 @@ def _refuse_traced_q(name):
 
 
 def _result_dtype(a, q):
-    """NumPy's: a Python number ``q`` keeps ``a``'s precision, an array ``q`` takes part."""
+    """The result dtype NumPy gives.
+
+    Integers interpolate in float64; a Python number ``q`` keeps ``a``'s
+    precision, an array ``q`` takes part in the promotion.
+    """
     xp = backend_of(a).xp
-    return xp.result_type(dtype_of(a), q if isinstance(q, (int, float)) else xp.asarray(q))
+    dtype = dtype_of(a)
+    if dtype.kind not in "fc":
+        dtype = xp.float64
+    return xp.result_type(dtype, float(q) if isinstance(q, (int, float)) else xp.asarray(q))
 
 
 def _quantile(a, q, axis, keepdims, name, dtype):
@@ -134,13 +143,24 @@ def _quantile(a, q, axis, keepdims, name, dtype):
     position = q * (n - 1)
     below = xp.floor(position).astype(xp.intp)
     above = xp.minimum(below + 1, n - 1)
+    if name == "median":
+        # NumPy's median is the middle value, or the mean of the middle two.
+        above = xp.where(position == below, below, above)
     weight = xp.asarray(position - below, dtype=dtype_of(a))
     lower = getitem_advanced(ordered, (Ellipsis, below))
     upper = getitem_advanced(ordered, (Ellipsis, above))
-    gap = subtract(upper, lower)
-    # As NumPy's lerp: from the nearer end, so that weights of 0 and 1 are exact.
-    result = where(weight >= 0.5, subtract(upper, multiply(gap, 1 - weight)),
-                   add(lower, multiply(gap, weight)))
+    if name == "median":
+        # The mean of the middle values, so that inf stays inf.
+        result = multiply(add(lower, upper), 0.5)
+    else:
+        gap = subtract(upper, lower)
+        # As NumPy's lerp: from the nearer end, so that weights of 0 and 1 are exact.
+        result = where(weight >= 0.5, subtract(upper, multiply(gap, 1 - weight)),
+                       add(lower, multiply(gap, weight)))
+    # A slice holding NaN has a NaN quantile, as NumPy's (sorting put NaN last).
+    has_nan = isnan(getitem(ordered, (Ellipsis, n - 1) + (None,) * q.ndim))
+    if isinstance(has_nan, Tracer) or has_nan.any():
+        result = where(has_nan, math.nan, result)
     k = ndim_of(result) - q.ndim
     result = transpose(result, tuple(range(k, k + q.ndim)) + tuple(range(k)))
     if keepdims:

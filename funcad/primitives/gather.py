@@ -22,9 +22,10 @@ from funcad.core.primitive import PerArgument, Primitive
 from funcad.core.trace import Tracer
 from funcad.primitives._util import backend_of, dtype_of, move_to_front, shape_of
 from funcad.primitives.arithmetic import add, divide, multiply
-from funcad.primitives.comparison import astype, equal, logical_and, where
-from funcad.primitives.indexing import getitem
+from funcad.primitives.comparison import astype, equal, not_equal, where
+from funcad.primitives.scan import linear_recurrence, shift
 from funcad.primitives.shape import reshape, transpose
+from funcad.primitives.sorting import argsort
 
 gather_p = Primitive("gather")
 scatter_p = Primitive("scatter")
@@ -96,11 +97,11 @@ def _is_block(positions) -> bool:
 def batch_index(idx, arrays, array_bdims, size):
     """An index for the batched operand (batch axis first) and where it puts the batch.
 
-    ``idx`` covers every axis of one example (no Ellipsis, no implicit trailing
-    axes). Returns ``(new_idx, new_arrays, perm)``: indexing the batched operand
-    with ``new_idx`` gives a result ``r`` such that ``transpose(r, perm)`` has the
-    batch axis first and then one example's layout (``perm`` None when ``r``
-    already has it).
+    ``idx`` covers every axis of one example (no implicit trailing axes; an
+    Ellipsis only where it stands for no axis). Returns ``(new_idx, new_arrays,
+    perm)``: indexing the batched operand with ``new_idx`` gives a result
+    ``r`` such that ``transpose(r, perm)`` has the batch axis first and then one
+    example's layout (``perm`` None when ``r`` already has it).
     """
     positions = _advanced_positions(idx)
     per_example = [
@@ -127,7 +128,7 @@ def batch_index(idx, arrays, array_bdims, size):
     if positions[0] == 0 or not _is_block(positions):
         return new_idx, new_arrays, None
     # One example puts its advanced dims after the dims of the items before them.
-    before = sum(1 for item in idx[: positions[0]] if not isinstance(item, int))
+    before = sum(1 for item in idx[: positions[0]] if item is None or isinstance(item, slice))
     rest = _rest_ndim(idx, arrays)
     perm = ((0,) + tuple(range(rank + 1, rank + 1 + before)) + tuple(range(1, rank + 1))
             + tuple(range(rank + 1 + before, rank + 1 + rest)))
@@ -215,14 +216,13 @@ def _extremum_weights(ans, operand, values, arrays, idx):
 
 
 def _products_of_others(values, arrays, idx, shape):
-    """For each value, the product of the other values written to its target (or 1).
+    """For each value, the product of the other values written to its target.
 
-    Repeated targets use a table of every pair of values, exact where values
-    are zero at every order (through ``prod``'s rules), at O(n**2) cost in the
-    number of values; unique targets need no table.
+    None when every target is written once (the product of no values is 1).
+    Otherwise the values are sorted by target and each one's product is the
+    product of those before it in its run times those after it, two linear
+    recurrences: O(n log n), exact where values are zero, at every order.
     """
-    from funcad.primitives.reduction import prod
-
     xp = backend_of(values).xp
     count = 1
     for s in shape:
@@ -234,11 +234,20 @@ def _products_of_others(values, arrays, idx, shape):
     for s in shape_of(values):
         n *= s
     flat_targets = reshape(targets, (n,))
-    same = logical_and(equal(getitem(flat_targets, (slice(None), None)),
-                             getitem(flat_targets, (None, slice(None)))),
-                       xp.logical_not(xp.eye(n, dtype=bool)))
-    table = where(same, getitem(reshape(values, (n,)), (None, slice(None))), 1.0)
-    return reshape(prod(table, axis=-1), shape_of(values))
+    order = argsort(flat_targets, 0, "stable")
+    first = (IndexArray(0),)
+    runs = gather(flat_targets, [order], first)
+    ordered = gather(reshape(values, (n,)), [order], first)
+    # Value i (in target order) continues the run of value i - 1 (or of i + 1).
+    previous, following = shift(runs, 0, -1), shift(runs, 0, -1, forward=False)
+    dtype = dtype_of(values)
+    before = linear_recurrence(where(equal(previous, runs), shift(ordered, 0, 0), 0.0),
+                               astype(not_equal(previous, runs), dtype), 0)
+    after = linear_recurrence(
+        where(equal(following, runs), shift(ordered, 0, 0, forward=False), 0.0),
+        astype(not_equal(following, runs), dtype), 0, reverse=True)
+    others = scatter(xp.zeros(n, dtype), multiply(before, after), [order], first, "set")
+    return reshape(others, shape_of(values))
 
 
 def _times_others(g, values, arrays, idx, shape):

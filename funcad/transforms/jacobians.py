@@ -117,6 +117,9 @@ def jacfwd(fun, argnums=0, has_aux: bool = False, holomorphic: bool = False, chu
         result = _map_basis(pushforward, in_leaves, chunk_size, has_aux)
         t_out, aux = result if has_aux else (result, None)
         out_leaves, out_tree = tree_util.tree_flatten(t_out)
+        if holomorphic:
+            for leaf in out_leaves:
+                check_holomorphic_output(leaf, True, "jacfwd")
         jac_leaves = []
         for leaf in out_leaves:
             out_nd = len(shape_of(leaf)) - 1

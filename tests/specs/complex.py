@@ -77,6 +77,7 @@ def rows():
             holomorphic=True)
     add("divide", fnp.divide, np.divide, ((3,), (3,)), (plane, away_from_zero), ("divide",),
         holomorphic=True)
+    add("vdot", fnp.vdot, np.vdot, ((2, 3), (2, 3)), (plane, plane), ("conj", "matmul"))
     add("matmul", fnp.matmul, np.matmul, ((2, 3), (3, 2)), (plane, plane), ("matmul",),
         holomorphic=True)
     add("einsum", lambda a, b: fnp.einsum("ij,jk->ik", a, b),

@@ -37,7 +37,8 @@ def rows():
     for label, idx in [("i", IDX), ("list", [1, 1, 3]), ("col", (slice(None), PAIRS)),
                        ("i-slice", (IDX, slice(1, None))), ("separated", (PAIRS, slice(None), PAIRS)),
                        ("int-separated", (0, slice(None), PAIRS[0])), ("ellipsis", (Ellipsis, PAIRS[1])),
-                       ("mask", MASK), ("pair", (IDX, IDX[::-1])), ("newaxis", (None, IDX))]:
+                       ("mask", MASK), ("pair", (IDX, IDX[::-1])), ("newaxis", (None, IDX)),
+                       ("empty-ellipsis", (slice(None), PAIRS[0], Ellipsis, PAIRS[1]))]:
         add(f"getitem[{label}]", lambda x, i=idx: x[i], lambda x, i=idx: x[i], ((4, 3, 2),))
     add("getitem[mask2d]", lambda x: x[MASK[:, None] & np.array([True, False, True])],
         lambda x: x[MASK[:, None] & np.array([True, False, True])], ((4, 3),))
