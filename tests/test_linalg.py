@@ -50,6 +50,9 @@ def test_plain_calls_return_numpys_results_exactly():
                                                         np.linalg.norm(t, 3, axis=0)),
         (la.svd(t, compute_uv=False), np.linalg.svd(t, compute_uv=False)),
     ]
+    z = a + 1j * b[:, :1]
+    pairs += [(la.det(z), np.linalg.det(z)), (la.inv(z), np.linalg.inv(z)),
+              (la.norm(z, "nuc"), np.linalg.norm(z, "nuc")), (la.pinv(z), np.linalg.pinv(z))]
     for ours, theirs in pairs:
         assert type(ours) is type(theirs)
         np.testing.assert_array_equal(ours, theirs)
@@ -217,21 +220,118 @@ def test_pinv_derivative_holds_along_rank_preserving_directions():
     np.testing.assert_allclose(t, (along(1e-6) - along(-1e-6)) / 2e-6, atol=1e-6)
 
 
-@pytest.mark.skip(reason="At a singular matrix the determinant's derivative (the adjugate) "
-                  "exists, but funcad computes it through solve, which raises LinAlgError "
-                  "there; nearly singular matrices give correct but ill-conditioned "
-                  "derivatives that finite differences cannot check to the sweep's tolerance.")
-def test_det_derivative_at_singular_matrices():
-    a = np.array([[1.0, 2.0], [2.0, 4.0]])
-    np.testing.assert_allclose(fa.grad(la.det)(a), [[4.0, -2.0], [-2.0, 1.0]])
+# det at singular matrices: the adjugate, and second derivatives ----------------------
+def _cofactors(a):
+    """The cofactor matrix from its definition (signed minors), in NumPy."""
+    n = a.shape[-1]
+    out = np.empty_like(a)
+    for i in range(n):
+        for j in range(n):
+            minor = np.delete(np.delete(a, i, axis=0), j, axis=1)
+            out[i, j] = (-1) ** (i + j) * np.linalg.det(minor)
+    return out
 
 
-def test_singular_matrices_raise_rather_than_return_garbage():
+def _cofactor_jacobian(a):
+    """d cofactor(a)_ij / d a_kl: cofactors are quadratic, so central differences are exact."""
+    n = a.shape[-1]
+    out = np.empty((n, n, n, n), dtype=a.dtype)
+    for k in range(n):
+        for j in range(n):
+            e = np.zeros_like(a)
+            e[k, j] = 1.0
+            out[:, :, k, j] = (_cofactors(a + e) - _cofactors(a - e)) / 2
+    return out
+
+
+def test_det_derivative_at_singular_matrices_is_the_adjugate():
+    # adj([[a, b], [c, d]]) = [[d, -b], [-c, a]]; the gradient is adj(a)^T.
     a = np.array([[1.0, 2.0], [2.0, 4.0]])
-    with pytest.raises(np.linalg.LinAlgError):
-        fa.grad(la.det)(a)
+    np.testing.assert_allclose(fa.grad(la.det)(a), [[4.0, -2.0], [-2.0, 1.0]], atol=1e-14)
+    # d^2 det / da_00 da_11 = 1, d^2 det / da_01 da_10 = -1, the rest 0 (det = ad - bc).
+    expected = np.zeros((2, 2, 2, 2))
+    expected[0, 0, 1, 1] = expected[1, 1, 0, 0] = 1.0
+    expected[0, 1, 1, 0] = expected[1, 0, 0, 1] = -1.0
+    np.testing.assert_allclose(fa.hessian(la.det)(a), expected, atol=1e-14)
+    # Rank 2 of 3: adj = [[-3, 6, -3], [6, -12, 6], [-3, 6, -3]] (symmetric here).
+    b = np.arange(1.0, 10.0).reshape(3, 3)
+    adj = np.array([[-3.0, 6.0, -3.0], [6.0, -12.0, 6.0], [-3.0, 6.0, -3.0]])
+    np.testing.assert_allclose(fa.grad(la.det)(b), adj.T, atol=1e-12)
+    _, t = fa.jvp(la.det, (b,), (np.eye(3),))
+    assert t == pytest.approx(np.trace(adj), abs=1e-12)  # d det = tr(adj(b) db)
+    # Rank 1 of 3: every 2x2 minor vanishes, so the adjugate is zero.
+    c = np.outer([1.0, -2.0, 0.5], [2.0, 1.0, -1.0])
+    np.testing.assert_allclose(fa.grad(la.det)(c), np.zeros((3, 3)), atol=1e-13)
+    # The zero matrix: every derivative of det below order n vanishes.
+    np.testing.assert_array_equal(fa.grad(la.det)(np.zeros((3, 3))), np.zeros((3, 3)))
+    np.testing.assert_array_equal(fa.hessian(la.det)(np.zeros((3, 3))), np.zeros((3,) * 4))
+
+
+@pytest.mark.parametrize("rank", [2, 1])
+def test_det_hessian_at_singular_matrices(rank):
+    rng = _rng(30)
+    a = rng.normal(size=(3, rank)) @ rng.normal(size=(rank, 3))
+    assert np.linalg.matrix_rank(a) == rank
+    np.testing.assert_allclose(fa.grad(la.det)(a), _cofactors(a), atol=1e-12)
+    h = fa.hessian(la.det)(a)
+    np.testing.assert_allclose(h, _cofactor_jacobian(a), atol=1e-10)
+    # ... and finite differences of the gradient (quadratic: central differences are exact).
+    u = rng.normal(size=(3, 3))
+    np.testing.assert_allclose(np.tensordot(h, u, axes=2), _central(fa.grad(la.det), a, u, 1e-3),
+                               atol=1e-9)
+    # Reverse over reverse, forward over forward, and batched.
+    np.testing.assert_allclose(fa.jacrev(fa.jacrev(la.det))(a), h, atol=1e-10)
+    np.testing.assert_allclose(fa.jacfwd(fa.jacfwd(la.det))(a), h, atol=1e-10)
+    stack = np.stack([a, 2 * a, general(rng, (3, 3))])
+    np.testing.assert_allclose(fa.vmap(fa.grad(la.det))(stack),
+                               np.stack([_cofactors(x) for x in stack]), atol=1e-10)
+    np.testing.assert_allclose(fa.vmap(fa.hessian(la.det))(stack)[:2],
+                               np.stack([_cofactor_jacobian(x) for x in stack[:2]]), atol=1e-9)
+
+
+def test_det_derivatives_at_nonsingular_and_degenerate_matrices():
+    rng = _rng(31)
+    a = general(rng, (3, 3))
+    np.testing.assert_allclose(fa.grad(la.det)(a), _cofactors(a), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(fa.hessian(la.det)(a), _cofactor_jacobian(a), atol=1e-10)
+    # Third order (through a division by det): finite differences of the Hessian.
+    u = rng.normal(size=(3, 3))
+    third = fa.jacfwd(fa.hessian(la.det))(a)
+    np.testing.assert_allclose(np.tensordot(third, u, axes=([4, 5], [0, 1])),
+                               _central(fa.hessian(la.det), a, u, 1e-3), atol=1e-8)
+    # Repeated singular values (the identity, an orthogonal matrix) are no problem.
+    q = np.linalg.qr(rng.normal(size=(3, 3)))[0]
+    for m in (np.eye(3), q):
+        np.testing.assert_allclose(fa.grad(la.det)(m), _cofactors(m), atol=1e-12)
+        np.testing.assert_allclose(fa.hessian(la.det)(m), _cofactor_jacobian(m), atol=1e-12)
+        assert np.isfinite(fa.jacfwd(fa.hessian(la.det))(m)).all()
+    # At a singular matrix the third derivative is not computed: NaN, not noise.
+    assert np.isnan(fa.jacfwd(fa.hessian(la.det))(np.arange(9.0).reshape(3, 3))).any()
+    # 1x1 and 0x0 matrices.
+    assert fa.grad(la.det)(np.array([[3.0]])) == 1.0
+    assert fa.hessian(la.det)(np.array([[3.0]])) == 0.0
+    assert fa.grad(la.det)(np.zeros((0, 0))).shape == (0, 0)
+
+
+def test_complex_det_derivative_at_a_singular_matrix():
+    rng = _rng(32)
+    z = (rng.normal(size=(3, 2)) + 1j * rng.normal(size=(3, 2))) @ (
+        rng.normal(size=(2, 3)) + 1j * rng.normal(size=(2, 3)))
+    g = fa.grad(la.det, holomorphic=True)(z)
+    np.testing.assert_allclose(g, _cofactors(z), atol=1e-12)
+    np.testing.assert_allclose(fa.hessian(la.det, holomorphic=True)(z), _cofactor_jacobian(z),
+                               atol=1e-10)
+
+
+def test_singular_matrices_raise_where_numpy_does():
+    a = np.array([[1.0, 2.0], [2.0, 4.0]])
     with pytest.raises(np.linalg.LinAlgError):
         fa.grad(lambda a: fnp.sum(la.solve(a, np.ones(2))))(a)
+    with pytest.raises(np.linalg.LinAlgError):
+        fa.grad(lambda a: fnp.sum(la.inv(a)))(a)
+    with pytest.raises(np.linalg.LinAlgError):
+        # log|det| is -inf there and has no derivative.
+        fa.grad(lambda a: la.slogdet(a)[1])(a)
 
 
 # Norms at zero --------------------------------------------------------------------
@@ -442,8 +542,198 @@ def test_other_bad_arguments():
     _traced_error(lambda a: la.pinv(a, rcond=np.array([0.1, 0.2])), a, "one number")
 
 
-def test_complex_matrices_are_refused_under_transforms():
-    a = np.eye(2) * (1 + 1j)
-    for f in (la.inv, la.cholesky, lambda a: la.norm(a), lambda a: la.solve(np.eye(2), a)):
-        with pytest.raises(TypeError, match="complex"):
-            fa.jvp(f, (a,), (a,))
+# Complex matrices -----------------------------------------------------------------
+def _complex(rng, *shape):
+    return rng.normal(size=shape) + 1j * rng.normal(size=shape)
+
+
+def _hermitian_part(a):
+    return (a + np.conj(np.swapaxes(a, -1, -2))) / 2
+
+
+def _fherm(a):
+    return (a + fnp.conj(fnp.swapaxes(a, -1, -2))) / 2
+
+
+def _phase_fixed(v):
+    """Columns turned so that their first entries are real and positive (any of xp)."""
+    first = v[..., 0:1, :]
+    return v * fnp.conj(first) / fnp.abs(first)
+
+
+def _cplx_usv(a):
+    u, s, vh = la.svd(a, full_matrices=False)
+    return (u * s[..., None, :]) @ vh
+
+
+def _cplx_positive_qr(a):
+    q, r = la.qr(a)
+    d = fnp.einsum("ii->i", r)
+    phase = d / fnp.abs(d)
+    return fnp.concatenate([q * phase[None, :], fnp.conj(phase)[:, None] * r], axis=0)
+
+
+# name: (function, input kind, holomorphic)
+COMPLEX_CASES = {
+    "solve": (lambda a: la.solve(a, a[:, 0] * 2 + 1j), "general", True),
+    "solve_triangular": (lambda a: la.solve_triangular(a, a.T, lower=True), "general", True),
+    "inv": (la.inv, "general", True),
+    "det": (la.det, "general", True),
+    "matrix_power": (lambda a: la.matrix_power(a, -2), "general", True),
+    "multi_dot": (lambda a: la.multi_dot([a, a.T, a]), "general", True),
+    "slogdet_sign": (lambda a: la.slogdet(a)[0], "general", False),
+    "slogdet_log": (lambda a: la.slogdet(a)[1], "general", False),
+    "cholesky": (lambda a: la.cholesky(_fherm(a)), "hpd", False),
+    "cholesky_upper": (lambda a: la.cholesky(_fherm(a), upper=True), "hpd", False),
+    "eigvalsh": (lambda a: la.eigvalsh(_fherm(a)), "hermitian", False),
+    "eigh": (lambda a: _phase_fixed(la.eigh(_fherm(a))[1]), "hermitian", False),
+    "svdvals": (lambda a: la.svd(a, compute_uv=False), "general", False),
+    "svd_usv": (_cplx_usv, "general", False),
+    "svd_u": (lambda a: _phase_fixed(la.svd(a)[0]), "general", False),
+    "qr": (_cplx_positive_qr, "general", False),
+    "pinv": (la.pinv, "general", False),
+    "lstsq": (lambda a: la.lstsq(a, a[:, 1])[0], "general", False),
+    "norm": (la.norm, "general", False),
+    "norm_nuc": (lambda a: la.norm(a, "nuc"), "general", False),
+    "norm_2": (lambda a: la.norm(a, 2), "general", False),
+    "norm_p": (lambda a: la.norm(a, 3, axis=0), "general", False),
+    "norm_inf": (lambda a: la.norm(a[0], np.inf), "general", False),
+}
+
+
+def _complex_input(kind, rng):
+    if kind == "hpd":
+        b = _complex(rng, 3, 3)
+        return b @ b.conj().T + 3 * np.eye(3)
+    if kind == "hermitian":
+        q = np.linalg.qr(_complex(rng, 3, 3))[0]
+        return (q * np.array([-1.0, 0.5, 2.0])) @ q.conj().T
+    return 0.5 * _complex(rng, 3, 3) + 3 * np.eye(3)
+
+
+@pytest.mark.parametrize("name", sorted(COMPLEX_CASES))
+def test_complex_values_and_derivatives_in_complex_directions(name):
+    f, kind, holomorphic = COMPLEX_CASES[name]
+    rng = _rng(40)
+    a = _complex_input(kind, rng)
+    u = _complex(rng, 3, 3)
+    if kind in ("hpd", "hermitian"):
+        a = _hermitian_part(a)
+    y, t = fa.jvp(f, (a,), (u,))
+    np.testing.assert_allclose(y, f(a), rtol=1e-12, atol=1e-12)  # plain call: NumPy's value
+    np.testing.assert_allclose(t, _central(f, a, u), rtol=1e-6, atol=1e-6)
+    # The VJP is the transpose of the JVP (JAX's convention): Re<v, J u> = Re<J^T v, u>.
+    v = _complex(rng, *np.shape(y)) if np.iscomplexobj(y) else rng.normal(size=np.shape(y))
+    (g,) = fa.vjp(f, a)[1](v)
+    assert np.real(np.sum(v * t)) == pytest.approx(np.real(np.sum(g * u)), rel=1e-10, abs=1e-10)
+    if holomorphic:
+        # The complex derivative: f(a + h u) = f(a) + h J u for complex h, e.g. h = i eps.
+        jac = fa.jacfwd(f, holomorphic=True)(a)
+        np.testing.assert_allclose(np.tensordot(jac, 1j * u, axes=2),
+                                   _central(f, a, 1j * u), rtol=1e-6, atol=1e-6)
+        np.testing.assert_allclose(fa.jacrev(f, holomorphic=True)(a), jac, atol=1e-10)
+
+
+@pytest.mark.parametrize("name", sorted(COMPLEX_CASES))
+def test_complex64_in_complex64_out(name):
+    f, kind, _ = COMPLEX_CASES[name]
+    a = _complex_input(kind, _rng(41))
+    if kind in ("hpd", "hermitian"):
+        a = _hermitian_part(a)
+    a = a.astype(np.complex64)
+    expected = np.asarray(f(a)).dtype
+    assert expected in (np.complex64, np.float32)
+    y, t = fa.jvp(f, (a,), (a,))
+    assert y.dtype == expected and t.dtype == expected
+    np.testing.assert_allclose(y, f(a), rtol=1e-4, atol=1e-4)
+    (g,) = fa.vjp(f, a)[1](np.ones_like(y))
+    assert g.dtype == np.complex64
+
+
+def test_complex_closed_forms():
+    """JAX's grad of a real f(z) is df/dx - i df/dy; for f = Re g(z), g holomorphic, it is g'."""
+    rng = _rng(42)
+    a = 0.5 * _complex(rng, 3, 3) + 3 * np.eye(3)
+    inv_t = np.linalg.inv(a).T
+    # det is holomorphic: d det = det a^{-T}.
+    np.testing.assert_allclose(fa.grad(la.det, holomorphic=True)(a), np.linalg.det(a) * inv_t,
+                               rtol=1e-10)
+    # log|det| = Re log det.
+    np.testing.assert_allclose(fa.grad(lambda a: la.slogdet(a)[1])(a), inv_t, rtol=1e-10)
+    # The sign turns: d sign = i Im(tr(a^{-1} da)) sign.
+    u = _complex(rng, 3, 3)
+    sign = np.linalg.slogdet(a)[0]
+    _, t = fa.jvp(lambda a: la.slogdet(a)[0], (a,), (u,))
+    assert t == pytest.approx(1j * np.imag(np.trace(np.linalg.solve(a, u))) * sign, rel=1e-10)
+    # Singular values: d s_i = Re(u_i^H da v_i), so grad = conj(outer(u_i, vh_i)).
+    uu, s, vh = np.linalg.svd(a)
+    for i in range(3):
+        np.testing.assert_allclose(fa.grad(lambda a, i=i: la.svd(a, compute_uv=False)[i])(a),
+                                   np.conj(np.outer(uu[:, i], vh[i])), atol=1e-12)
+    np.testing.assert_allclose(fa.grad(lambda a: la.norm(a, "nuc"))(a), np.conj(uu @ vh),
+                               atol=1e-12)
+    # Frobenius norm: grad = conj(a) / |a|.
+    np.testing.assert_allclose(fa.grad(la.norm)(a), np.conj(a) / np.linalg.norm(a), rtol=1e-12)
+    # Eigenvalues of a Hermitian matrix: d w_i = v_i^H da v_i, grad = outer(conj(v_i), v_i).
+    h = _hermitian_part(a)
+    w, v = np.linalg.eigh(h)
+    for i in range(3):
+        np.testing.assert_allclose(fa.grad(lambda a, i=i: la.eigvalsh(a)[i])(h),
+                                   np.outer(np.conj(v[:, i]), v[:, i]), atol=1e-12)
+    # log det of a Hermitian positive definite matrix from its Cholesky factor: inv(a)^T.
+    p = h + 6 * np.eye(3)
+
+    def logdet(a):
+        return 2 * fnp.sum(fnp.log(fnp.real(fnp.einsum("ii->i", la.cholesky(a)))))
+
+    np.testing.assert_allclose(fa.grad(logdet)(p), np.linalg.inv(p).T, rtol=1e-10, atol=1e-12)
+
+
+def test_complex_results_match_numpy_under_transforms():
+    rng = _rng(43)
+    a = 0.5 * _complex(rng, 4, 3) + np.eye(4, 3)
+    h = _hermitian_part(_complex(rng, 3, 3)) + 4 * np.eye(3)
+
+    def parts(a, h):
+        w, v = la.eigh(h)
+        u, s, vh = la.svd(a, full_matrices=False)
+        return (w, v, u, s, vh, *la.qr(a), *la.slogdet(h), la.cholesky(h),
+                la.cholesky(h, upper=True), la.pinv(a), *la.lstsq(a, a[:, 0])[:2])
+
+    out, _ = fa.jvp(parts, (a, h), (a, h))
+    expected = [*np.linalg.eigh(h), *np.linalg.svd(a, full_matrices=False), *np.linalg.qr(a),
+                *np.linalg.slogdet(h), np.linalg.cholesky(h), np.linalg.cholesky(h, upper=True),
+                np.linalg.pinv(a), *np.linalg.lstsq(a, a[:, 0])[:2]]
+    for x, y in zip(out, expected):
+        assert np.asarray(x).dtype == np.asarray(y).dtype
+        np.testing.assert_allclose(x, y, rtol=1e-10, atol=1e-12)
+    # vmap of a gradient over complex stacks equals a loop.
+    stack = np.stack([h, h + 1j * np.triu(np.ones((3, 3)), 1) - 1j * np.tril(np.ones((3, 3)), -1)])
+
+    def f(h):
+        return fnp.sum(la.eigvalsh(h) ** 2) + la.slogdet(h)[1]
+
+    np.testing.assert_allclose(fa.vmap(fa.grad(f))(stack), np.stack([fa.grad(f)(x) for x in stack]),
+                               atol=1e-12)
+
+
+def test_complex_hessians():
+    rng = _rng(44)
+    a = 0.5 * _complex(rng, 3, 3) + 3 * np.eye(3)
+    h = fa.hessian(la.det, holomorphic=True)(a)
+    np.testing.assert_allclose(h, _cofactor_jacobian(a), atol=1e-10)
+
+    def f(a):
+        return la.norm(a, "nuc") + la.slogdet(a)[1]
+
+    u = _complex(rng, 3, 3)
+    np.testing.assert_allclose(fa.hvp(f, (a,), (u,)), _central(fa.grad(f), a, u, 1e-5),
+                               rtol=1e-6, atol=1e-6)
+
+
+def test_phase_gauge_is_documented():
+    text = DOCS.read_text().lower()
+    for phrase in ("phase", "complex", "holomorphic", "conjugate transpose", "adjugate"):
+        assert phrase in text, phrase
+    for fun in (la.eigh, la.svd):
+        assert "phase" in inspect.getdoc(fun).lower(), fun.__name__

@@ -1,4 +1,4 @@
-"""funcad.numpy.linalg: NumPy's linear algebra, differentiable.
+"""funcad.numpy.linalg: NumPy's linear algebra, differentiable, for real and complex matrices.
 
 With no traced argument each function calls the backend's ``linalg`` and
 returns exactly what NumPy returns. Under a transform the functions are
@@ -27,7 +27,8 @@ from funcad.primitives import solvers as _sol
 from funcad.primitives._util import backend_of, dtype_of, ndim_of, normalize_axis, shape_of
 from funcad.primitives.arithmetic import multiply, power, subtract
 from funcad.primitives.comparison import astype, equal, greater, not_equal, where
-from funcad.primitives.elementwise import absolute, exp, sqrt
+from funcad.primitives.complex import conj, real
+from funcad.primitives.elementwise import absolute, sqrt
 from funcad.primitives.indexing import getitem
 from funcad.primitives.linalg import matmul
 from funcad.primitives.reduction import max as max_
@@ -83,16 +84,7 @@ def _linalg_error(x, message: str):
     return error(message)
 
 
-def _check_real(x, name: str, arg: str) -> None:
-    if getattr(dtype_of(x), "kind", None) == "c":
-        raise TypeError(
-            f"funcad.numpy.linalg.{name}: {arg} has complex dtype {dtype_of(x)}; funcad's "
-            f"linear algebra differentiates real matrices only. Pass real arrays (or call "
-            f"numpy.linalg outside the transform).")
-
-
 def _check_matrix(a, name: str, arg: str = "a", square: bool = True) -> None:
-    _check_real(a, name, arg)
     shape = shape_of(a)
     if len(shape) < 2:
         raise _linalg_error(a, (
@@ -108,7 +100,6 @@ def _check_matrix(a, name: str, arg: str = "a", square: bool = True) -> None:
 def _solve_with(solver, a, b, name: str, **params):
     """``solver(a, b)`` with NumPy 2's rule: a 1-D ``b`` is one vector."""
     _check_matrix(a, name)
-    _check_real(b, name, "b")
     n = shape_of(a)[-1]
     b_shape = shape_of(b)
     vector = len(b_shape) == 1
@@ -158,20 +149,31 @@ def inv(a):
 
 
 def slogdet(a):
-    """``(sign, logabsdet)`` of the determinant; the sign has zero derivative."""
+    """``(sign, logabsdet)`` of the determinant; a real sign has zero derivative.
+
+    For complex ``a`` the sign is ``det / |det|`` (unit modulus) and turns with
+    ``a``; ``logabsdet`` is real. Both need a nonsingular ``a``.
+    """
     if not isinstance(a, Tracer):
         return backend.of(a).xp.linalg.slogdet(a)
     _check_matrix(a, "slogdet")
     packed = _sol.slogdet_packed(a)
-    return SlogdetResult(getitem(packed, (Ellipsis, 0)), getitem(packed, (Ellipsis, 1)))
+    return SlogdetResult(getitem(packed, (Ellipsis, 0)),
+                         _sol.real_if_complex(getitem(packed, (Ellipsis, 1))))
 
 
 def det(a):
-    """The determinant; under transforms ``sign * exp(logabsdet)`` (a is nonsingular)."""
+    """The determinant; its derivatives (the adjugate, ...) exist at singular ``a`` too.
+
+    >>> import funcad as fa, funcad.numpy as fnp, numpy as np
+    >>> g = fa.grad(fnp.linalg.det)(np.array([[1.0, 2.0], [2.0, 4.0]]))  # singular
+    >>> np.allclose(g, [[4.0, -2.0], [-2.0, 1.0]])  # adj(a)^T
+    True
+    """
     if not isinstance(a, Tracer):
         return backend.of(a).xp.linalg.det(a)
-    sign, logabsdet = slogdet(a)
-    return multiply(sign, exp(logabsdet))
+    _check_matrix(a, "det")
+    return _dec.det(a)
 
 
 def pinv(a, rcond=None, hermitian: bool = False, *, rtol=_NoValue):
@@ -225,8 +227,6 @@ def lstsq(a, b, rcond=None):
         raise _linalg_error(a, (
             f"funcad.numpy.linalg.lstsq: a has shape {shape_of(a)} and b {shape_of(b)}; a must "
             f"be (m, n) and b (m,) or (m, k), as in NumPy (use vmap for stacks)."))
-    _check_real(a, "lstsq", "a")
-    _check_real(b, "lstsq", "b")
     m, n = shape_of(a)
     xp = backend_of(a).xp
     if rcond is None:
@@ -241,28 +241,29 @@ def lstsq(a, b, rcond=None):
     else:
         rank = int(xp.sum(s_value > rcond * s_value.max())) if s_value.size else 0
     if m > n and (s_value is None or rank == n):
-        r = subtract(b, matmul(a, x))
-        residuals = sum_(multiply(r, r), axis=0)
+        residuals = sum_(_abs_squared(subtract(b, matmul(a, x))), axis=0)
         if ndim_of(b) == 1:
             residuals = reshape(residuals, (1,))
     else:
-        residuals = xp.zeros((0,), dtype=xp.float32 if dtype_of(x) == xp.float32 else xp.float64)
+        real_dtype = xp.finfo(dtype_of(x)).dtype
+        residuals = xp.zeros((0,), dtype=xp.float32 if real_dtype == xp.float32 else xp.float64)
     return x, residuals, rank, s
 
 
 # Decompositions -------------------------------------------------------------
 def cholesky(a, /, *, upper: bool = False):
-    """Cholesky factor of a symmetric positive definite matrix (lower, or upper if asked).
+    """Cholesky factor of a Hermitian (real: symmetric) positive definite matrix.
 
-    Only the lower triangle of ``a`` is read, as in NumPy; the derivative is
-    that of the symmetric matrix (tangents symmetrized, gradients symmetric).
+    Lower, or its conjugate transpose with ``upper=True``. Only the lower
+    triangle of ``a`` is read, as in NumPy; the derivative is that of the
+    Hermitian matrix (tangents made Hermitian, ``(t + t^H) / 2``).
     """
     if not isinstance(a, Tracer):
         xp = backend.of(a).xp
         return xp.linalg.cholesky(a, upper=True) if upper else xp.linalg.cholesky(a)
     _check_matrix(a, "cholesky")
     factor = _dec.cholesky(a)
-    return _sol.matrix_transpose(factor) if upper else factor
+    return _sol.adjoint(factor) if upper else factor
 
 
 def _check_uplo(uplo, name: str) -> None:
@@ -271,25 +272,25 @@ def _check_uplo(uplo, name: str) -> None:
 
 
 def eigh(a, UPLO: str = "L"):  # noqa: N803 - mirrors numpy.linalg.eigh
-    """Eigenvalues (ascending) and eigenvectors of a symmetric matrix.
+    """Eigenvalues (ascending, real) and eigenvectors of a Hermitian (real: symmetric) matrix.
 
-    The derivative is that of the symmetric matrix. Eigenvectors are defined
-    up to sign, so only sign-invariant functions of them are differentiable,
-    and only where eigenvalues are distinct: at a repeated eigenvalue the
-    eigenvector derivatives do not exist and come out NaN. Eigenvalues alone
-    (``eigvalsh``) differentiate there too.
+    The derivative is that of the Hermitian matrix. Eigenvectors are defined
+    up to sign (complex: a phase), so only sign- and phase-invariant functions
+    of them are differentiable, and only where eigenvalues are distinct: at a
+    repeated eigenvalue the eigenvector derivatives do not exist and come out
+    NaN. Eigenvalues alone (``eigvalsh``) differentiate there too.
     """
     if not isinstance(a, Tracer):
         return backend.of(a).xp.linalg.eigh(a, UPLO=UPLO)
     _check_matrix(a, "eigh")
     _check_uplo(UPLO, "eigh")
     packed = _dec.eigh_packed(a, UPLO)
-    return EighResult(getitem(packed, (Ellipsis, 0, slice(None))),
+    return EighResult(_sol.real_if_complex(getitem(packed, (Ellipsis, 0, slice(None)))),
                       getitem(packed, (Ellipsis, slice(1, None), slice(None))))
 
 
 def eigvalsh(a, UPLO: str = "L"):  # noqa: N803 - mirrors numpy.linalg.eigvalsh
-    """Eigenvalues (ascending) of a symmetric matrix; its derivative is symmetric."""
+    """Eigenvalues (ascending, real) of a Hermitian matrix; defined at repeated ones too."""
     if not isinstance(a, Tracer):
         return backend.of(a).xp.linalg.eigvalsh(a, UPLO=UPLO)
     return eigh(a, UPLO).eigenvalues
@@ -300,8 +301,9 @@ def svd(a, full_matrices: bool = True, compute_uv: bool = True, hermitian: bool 
 
     Under a transform ``full_matrices=True`` is only possible for square
     matrices (the extra columns of U or V are not unique). Singular vectors
-    are defined up to a common sign per pair, so only sign-invariant
-    functions of them are differentiable, and only where singular values are
+    are defined up to a common sign (complex: phase) per pair, so only sign-
+    and phase-invariant functions of them, like ``u @ diag(s) @ vh``, are
+    differentiable, and only where singular values are
     distinct and, for non-square a, nonzero: elsewhere the vector derivatives
     do not exist and come out NaN. Singular values alone differentiate there.
     """
@@ -316,11 +318,11 @@ def svd(a, full_matrices: bool = True, compute_uv: bool = True, hermitian: bool 
             f"extra singular vectors of a non-square matrix are not unique and have no "
             f"derivative. Pass full_matrices=False.")
     packed = _dec.svd_packed(a, hermitian)
-    s = getitem(packed, (Ellipsis, m, slice(None)))
+    s = _sol.real_if_complex(getitem(packed, (Ellipsis, m, slice(None))))
     if not compute_uv:
         return s
     u = getitem(packed, (Ellipsis, slice(0, m), slice(None)))
-    vh = _sol.matrix_transpose(getitem(packed, (Ellipsis, slice(m + 1, None), slice(None))))
+    vh = _sol.adjoint(getitem(packed, (Ellipsis, slice(m + 1, None), slice(None))))
     return SVDResult(u, s, vh)
 
 
@@ -436,6 +438,13 @@ def _chain_product(arrays, split, i=0, j=None):
 
 
 # Norms ----------------------------------------------------------------------
+def _abs_squared(x):
+    """``|x|**2`` elementwise, real (``x * x`` for real ``x``)."""
+    if _sol.is_complex(x):
+        return real(multiply(x, conj(x)))
+    return multiply(x, x)
+
+
 def _safe_sqrt(s):
     """``sqrt(s)`` whose derivative at ``s == 0`` is 0 (the norm's subgradient at 0)."""
     zero = equal(s, 0)
@@ -462,11 +471,10 @@ def norm(x, ord=None, axis=None, keepdims: bool = False):  # noqa: A002 - mirror
     """
     if not isinstance(x, Tracer):
         return backend.of(x).xp.linalg.norm(x, ord=ord, axis=axis, keepdims=keepdims)
-    _check_real(x, "norm", "x")
     nd = ndim_of(x)
     if axis is None:
         if ord is None or (ord in ("f", "fro") and nd == 2) or (ord == 2 and nd == 1):
-            out = _safe_sqrt(sum_(multiply(x, x)))
+            out = _safe_sqrt(sum_(_abs_squared(x)))
             return reshape(out, (1,) * nd) if keepdims else out
         axis = tuple(range(nd))
     elif not isinstance(axis, tuple):
@@ -494,11 +502,14 @@ def _vector_norm(x, ord, axis, keepdims):  # noqa: A002
     if ord == -inf:
         return min_(absolute(x), axis=axis, keepdims=keepdims)
     if ord == 0:
-        return sum_(astype(not_equal(x, 0), dtype_of(x)), axis=axis, keepdims=keepdims)
+        xp = backend_of(x).xp
+        kind = getattr(dtype_of(x), "kind", "f")
+        real_dtype = xp.finfo(dtype_of(x)).dtype if kind in "fc" else xp.float64
+        return sum_(astype(not_equal(x, 0), real_dtype), axis=axis, keepdims=keepdims)
     if ord == 1:
         return sum_(absolute(x), axis=axis, keepdims=keepdims)
     if ord is None or ord == 2:
-        return _safe_sqrt(sum_(multiply(x, x), axis=axis, keepdims=keepdims))
+        return _safe_sqrt(sum_(_abs_squared(x), axis=axis, keepdims=keepdims))
     p = float(ord)
     return _safe_root(sum_(power(absolute(x), p), axis=axis, keepdims=keepdims), p)
 
@@ -520,7 +531,7 @@ def _matrix_norm(x, ord, axis, keepdims):  # noqa: A002
         reduce = max_ if ord == inf else min_
         out = reduce(sum_(absolute(x), axis=col), axis=row - (row > col))
     elif ord in (None, "fro", "f"):
-        out = _safe_sqrt(sum_(multiply(x, x), axis=axis))
+        out = _safe_sqrt(sum_(_abs_squared(x), axis=axis))
     else:
         raise ValueError(f"funcad.numpy.linalg.norm: invalid norm order {ord!r} for matrices; "
                          f"use None, 'fro', 'nuc', 1, -1, 2, -2, inf or -inf.")

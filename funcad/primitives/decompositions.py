@@ -1,4 +1,6 @@
-"""Matrix decompositions: cholesky, eigh, svd and qr, over stacks ``(..., m, n)``.
+"""Matrix decompositions (cholesky, eigh, svd, qr) and det, over stacks ``(..., m, n)``.
+
+``det`` is here because its derivatives come from the SVD (see its section).
 
 A primitive has one output, so the factorizations with several return a
 packed array that ``funcad.numpy.linalg`` slices apart:
@@ -6,41 +8,64 @@ packed array that ``funcad.numpy.linalg`` slices apart:
 * ``eigh``: ``(..., n + 1, n)``, the eigenvalues as the first row, then the
   eigenvectors (as columns, like NumPy's ``v``);
 * ``svd``: ``(..., m + 1 + n, k)`` with ``k = min(m, n)``: ``u``, then ``s``
-  as one row, then ``vh`` transposed (the right singular vectors as columns);
+  as one row, then ``vh^H`` (the right singular vectors as columns);
 * ``qr``: ``(..., m + n, n)``: ``q`` above ``r`` (reduced mode, ``m >= n``).
+
+For complex input the packed array is complex; the eigenvalues and singular
+values are its real part, and their cotangents' imaginary parts are ignored.
 
 Conventions:
 
 * ``cholesky`` and ``eigh`` read one triangle of their input, as LAPACK does,
-  but their derivatives are those of the symmetric matrix: tangents are
-  symmetrized, ``(t + t^T) / 2``, and gradients come back symmetric, as in
-  JAX. This is the derivative of ``f((a + a^T) / 2)``, which equals
-  ``f(a)`` for the symmetric inputs these functions are meant for.
+  but their derivatives are those of the Hermitian (real: symmetric) matrix:
+  tangents are made Hermitian, ``(t + t^H) / 2``, as in JAX. This is the
+  derivative of ``f((a + a^H) / 2)``, which equals ``f(a)`` for the inputs
+  these functions are meant for.
+* Complex matrices follow JAX's convention: a VJP is the transpose of the
+  JVP's linear map. Each VJP here is ``conj(A*(conj(ct)))`` with ``A*`` the
+  textbook adjoint (conjugate transposes); for real input the conjugations
+  vanish and the rules are the usual real ones.
 * The derivatives of eigenvectors and singular vectors divide by gaps between
   eigenvalues (squared singular values). Where two are exactly equal the
   vectors are not unique and have no derivative: those entries are NaN,
   except where the vectors' cotangent (or the tangent's projection) is
   exactly zero, so eigenvalues and singular values alone still differentiate.
-  Only functions that do not depend on the vectors' signs have derivatives
-  (``v[:, i]`` and ``-v[:, i]`` are both eigenvectors).
+  Only functions that do not depend on the vectors' signs (complex: phases)
+  have derivatives. The gauge the rules differentiate is JAX's: ``v^H dv``
+  has a zero diagonal for eigenvectors and right singular vectors, and
+  ``u``'s phase follows from ``a = u diag(s) v^H``; for ``qr`` the phases
+  of ``r``'s diagonal are held fixed.
 """
 
 from __future__ import annotations
 
 from funcad.core.primitive import Primitive
-from funcad.primitives._util import backend_of, shape_of
-from funcad.primitives.arithmetic import add, multiply, subtract
+from funcad.primitives._util import backend_of, dtype_of, shape_of, unbroadcast
+from funcad.primitives.arithmetic import add, divide, multiply, negative, subtract
+from funcad.primitives.comparison import astype, less_equal, where
 from funcad.primitives.indexing import getitem
 from funcad.primitives.linalg import matmul
+from funcad.primitives.reduction import max as max_
+from funcad.primitives.reduction import min as min_
+from funcad.primitives.reduction import sum as sum_
+from funcad.primitives.scan import products_of_others
 from funcad.primitives.shape import concatenate
 from funcad.primitives.solvers import (
+    _paired_batch,
+    adjoint,
+    conj_if_complex,
+    constant_like,
     diag_embed,
     diagonal,
     divide_by_gaps,
     divide_or_nan,
+    divide_or_zero,
+    hermitize,
+    imaginary_diagonal,
+    is_complex,
     matrix_transpose,
+    real_if_complex,
     stacked_batch,
-    symmetrize,
     triangle_mask,
     triangular_solve,
 )
@@ -49,6 +74,9 @@ cholesky_p = Primitive("cholesky")
 eigh_p = Primitive("eigh")
 svd_p = Primitive("svd")
 qr_p = Primitive("qr")
+det_p = Primitive("det")
+cofactor_p = Primitive("cofactor")
+cofactor_derivative_p = Primitive("cofactor_derivative")
 
 _ROWS = slice(None)
 
@@ -73,9 +101,14 @@ def _as_column(v):
     return getitem(v, (Ellipsis, slice(None), None))
 
 
+def _real_row(v, like):
+    """A real vector as a packed row of ``like``'s dtype."""
+    return _as_row(astype(v, dtype_of(like)) if is_complex(like) else v)
+
+
 # cholesky -------------------------------------------------------------------
 def cholesky(a):
-    """The lower Cholesky factor ``l`` with ``l @ l^T == a`` (lower triangle read)."""
+    """The lower Cholesky factor ``l`` with ``l @ l^H == a`` (lower triangle read)."""
     return cholesky_p.bind(a)
 
 
@@ -89,20 +122,21 @@ def _phi(x):
     return multiply(x, triangle_mask(x, lower=True, diagonal=0.5))
 
 
-# From a = l l^T: l^{-1} da l^{-T} = x + x^T with x = l^{-1} dl lower
-# triangular, so dl = l phi(l^{-1} da l^{-T}). Triangular solves only.
+# From a = l l^H: l^{-1} da l^{-H} = x + x^H with x = l^{-1} dl lower
+# triangular (real diagonal), so dl = l phi(l^{-1} da l^{-H}). Triangular solves only.
 def _cholesky_jvp(t, ans, a):
-    y = triangular_solve(ans, symmetrize(t), True)
-    m = matrix_transpose(triangular_solve(ans, matrix_transpose(y), True))
+    y = triangular_solve(ans, hermitize(t), True)
+    m = adjoint(triangular_solve(ans, adjoint(y), True))
     return matmul(ans, _phi(m))
 
 
 def _cholesky_vjp(ct, ans, a):
-    lt = matrix_transpose(ans)
-    p = _phi(matmul(lt, ct))
-    y = triangular_solve(lt, p, False)
-    g = matrix_transpose(triangular_solve(lt, matrix_transpose(y), False))
-    return symmetrize(g)
+    # The adjoint herm(l^{-H} phi(l^H c) l^{-1}), with c = conj(ct).
+    lh = adjoint(ans)
+    p = _phi(matmul(lh, conj_if_complex(ct)))
+    y = triangular_solve(lh, p, False)
+    g = adjoint(triangular_solve(lh, adjoint(y), False))
+    return conj_if_complex(hermitize(g))
 
 
 cholesky_p.def_jvp(_cholesky_jvp)
@@ -120,21 +154,26 @@ def eigh_packed(a, uplo: str):
 def _eigh_impl(a, *, uplo):
     xp = backend_of(a).xp
     w, v = xp.linalg.eigh(a, UPLO=uplo)
-    return xp.concatenate([w[..., None, :], v], axis=-2)
+    return xp.concatenate([w[..., None, :].astype(v.dtype), v], axis=-2)
+
+
+def _eigh_parts(packed):
+    return real_if_complex(_row(packed, 0)), _rows(packed, 1)
 
 
 def _eigh_jvp(t, ans, a, *, uplo):
-    w, v = _row(ans, 0), _rows(ans, 1)
-    m = matmul(matrix_transpose(v), matmul(symmetrize(t), v))
+    w, v = _eigh_parts(ans)
+    m = matmul(adjoint(v), matmul(hermitize(t), v))
     v_dot = matmul(v, divide_by_gaps(m, w))
-    return concatenate([_as_row(diagonal(m)), v_dot], axis=-2)
+    return concatenate([_real_row(real_if_complex(diagonal(m)), ans), v_dot], axis=-2)
 
 
 def _eigh_vjp(ct, ans, a, *, uplo):
-    w, v = _row(ans, 0), _rows(ans, 1)
-    w_bar, v_bar = _row(ct, 0), _rows(ct, 1)
-    inner = add(diag_embed(w_bar), divide_by_gaps(matmul(matrix_transpose(v), v_bar), w))
-    return symmetrize(matmul(v, matmul(inner, matrix_transpose(v))))
+    # The adjoint herm(v (diag(w_bar) + gaps(v^H v_bar)) v^H), with conj(ct).
+    w, v = _eigh_parts(ans)
+    w_bar, v_bar = real_if_complex(_row(ct, 0)), conj_if_complex(_rows(ct, 1))
+    inner = add(diag_embed(w_bar), divide_by_gaps(matmul(adjoint(v), v_bar), w))
+    return conj_if_complex(hermitize(matmul(v, matmul(inner, adjoint(v)))))
 
 
 eigh_p.def_jvp(_eigh_jvp)
@@ -144,7 +183,7 @@ eigh_p.def_batch(stacked_batch(eigh_p))
 
 # svd ------------------------------------------------------------------------
 def svd_packed(a, hermitian: bool):
-    """``(..., m + 1 + n, k)``: ``u``, the singular values, ``vh^T`` (thin SVD)."""
+    """``(..., m + 1 + n, k)``: ``u``, the singular values, ``vh^H`` (thin SVD)."""
     return svd_p.bind(a, hermitian=bool(hermitian))
 
 
@@ -152,12 +191,18 @@ def svd_packed(a, hermitian: bool):
 def _svd_impl(a, *, hermitian):
     xp = backend_of(a).xp
     u, s, vh = xp.linalg.svd(a, full_matrices=False, hermitian=hermitian)
-    return xp.concatenate([u, s[..., None, :], xp.swapaxes(vh, -1, -2)], axis=-2)
+    return xp.concatenate([u, s[..., None, :].astype(u.dtype), xp.swapaxes(vh, -1, -2).conj()],
+                          axis=-2)
 
 
 def _svd_parts(packed, a):
     m = shape_of(a)[-2]
-    return _rows(packed, 0, m), _row(packed, m), _rows(packed, m + 1)
+    return _rows(packed, 0, m), real_if_complex(_row(packed, m)), _rows(packed, m + 1)
+
+
+def _phase_term(k, s):
+    """``diag(i Im(diag(k)) / s)``, 0 where ``s`` is 0: turns ``u``'s phases (complex only)."""
+    return divide_or_zero(imaginary_diagonal(k), _as_row(s))
 
 
 def _svd_jvp(t, ans, a, *, hermitian):
@@ -165,43 +210,48 @@ def _svd_jvp(t, ans, a, *, hermitian):
     m, n = shape_of(a)[-2:]
     k = min(m, n)
     s_row, s_col, s2 = _as_row(s), _as_column(s), multiply(s, s)
-    ds = matmul(matrix_transpose(u), matmul(t, v))
+    ds = matmul(adjoint(u), matmul(t, v))
     ds_s = multiply(ds, s_row)
     s_ds = multiply(s_col, ds)
-    du = matmul(u, divide_by_gaps(add(ds_s, matrix_transpose(ds_s)), s2))
-    dv = matmul(v, divide_by_gaps(add(s_ds, matrix_transpose(s_ds)), s2))
+    du_inner = divide_by_gaps(add(ds_s, adjoint(ds_s)), s2)
+    if is_complex(ds):
+        du_inner = add(du_inner, _phase_term(ds, s))
+    du = matmul(u, du_inner)
+    dv = matmul(v, divide_by_gaps(add(s_ds, adjoint(s_ds)), s2))
     if m > k:
         # The part of da v outside span(u) turns u towards it.
         tv = matmul(t, v)
-        du = add(du, divide_or_nan(subtract(tv, matmul(u, matmul(matrix_transpose(u), tv))),
-                                   s_row))
+        du = add(du, divide_or_nan(subtract(tv, matmul(u, matmul(adjoint(u), tv))), s_row))
     if n > k:
-        tu = matmul(matrix_transpose(t), u)
-        dv = add(dv, divide_or_nan(subtract(tu, matmul(v, matmul(matrix_transpose(v), tu))),
-                                   s_row))
-    return concatenate([du, _as_row(diagonal(ds)), dv], axis=-2)
+        tu = matmul(adjoint(t), u)
+        dv = add(dv, divide_or_nan(subtract(tu, matmul(v, matmul(adjoint(v), tu))), s_row))
+    return concatenate([du, _real_row(real_if_complex(diagonal(ds)), ans), dv], axis=-2)
 
 
 def _svd_vjp(ct, ans, a, *, hermitian):
+    # The adjoint of the JVP above, applied to conj(ct) and conjugated back.
     u, s, v = _svd_parts(ans, a)
-    u_bar, s_bar, v_bar = _svd_parts(ct, a)
+    u_bar, s_bar, v_bar = _svd_parts(conj_if_complex(ct), a)
     m, n = shape_of(a)[-2:]
     k = min(m, n)
     s_row, s_col, s2 = _as_row(s), _as_column(s), multiply(s, s)
-    j = divide_by_gaps(matmul(matrix_transpose(u), u_bar), s2)
-    h = divide_by_gaps(matmul(matrix_transpose(v), v_bar), s2)
+    uh, vh = adjoint(u), adjoint(v)
+    uh_u_bar = matmul(uh, u_bar)
+    j = divide_by_gaps(uh_u_bar, s2)
+    h = divide_by_gaps(matmul(vh, v_bar), s2)
     inner = add(diag_embed(s_bar),
-                add(multiply(add(j, matrix_transpose(j)), s_row),
-                    multiply(s_col, add(h, matrix_transpose(h)))))
-    vt = matrix_transpose(v)
-    g = matmul(u, matmul(inner, vt))
+                add(multiply(add(j, adjoint(j)), s_row),
+                    multiply(s_col, add(h, adjoint(h)))))
+    if is_complex(a):
+        inner = add(inner, _phase_term(uh_u_bar, s))
+    g = matmul(u, matmul(inner, vh))
     if m > k:
-        off = subtract(u_bar, matmul(u, matmul(matrix_transpose(u), u_bar)))
-        g = add(g, matmul(divide_or_nan(off, s_row), vt))
+        off = subtract(u_bar, matmul(u, uh_u_bar))
+        g = add(g, matmul(divide_or_nan(off, s_row), vh))
     if n > k:
-        off = subtract(v_bar, matmul(v, matmul(vt, v_bar)))
-        g = add(g, matmul(u, matrix_transpose(divide_or_nan(off, s_row))))
-    return g
+        off = subtract(v_bar, matmul(v, matmul(vh, v_bar)))
+        g = add(g, matmul(u, adjoint(divide_or_nan(off, s_row))))
+    return conj_if_complex(g)
 
 
 svd_p.def_jvp(_svd_jvp)
@@ -226,15 +276,24 @@ def _strictly_lower(x):
     return multiply(x, triangle_mask(x, lower=True, diagonal=0.0))
 
 
-# With x = da r^{-1} and c = q^T x: dq = q (o - c) + x and dr = (c - o) r,
-# where o is the antisymmetric matrix made from c's strictly lower triangle.
+def _skew(c):
+    """The skew-Hermitian part of ``c`` that ``q``'s derivative turns along.
+
+    Made from ``c``'s strictly lower triangle and, for complex ``c``, the
+    imaginary part of its diagonal (which keeps ``r``'s diagonal phases fixed).
+    """
+    low = _strictly_lower(c)
+    o = subtract(low, adjoint(low))
+    return add(o, imaginary_diagonal(c)) if is_complex(c) else o
+
+
+# With x = da r^{-1} and c = q^H x: dq = q (o - c) + x and dr = (c - o) r.
 def _qr_jvp(t, ans, a):
     m = shape_of(a)[-2]
     q, r = _rows(ans, 0, m), _rows(ans, m)
-    x = matrix_transpose(triangular_solve(matrix_transpose(r), matrix_transpose(t), True))
-    c = matmul(matrix_transpose(q), x)
-    low = _strictly_lower(c)
-    o = subtract(low, matrix_transpose(low))
+    x = adjoint(triangular_solve(adjoint(r), adjoint(t), True))
+    c = matmul(adjoint(q), x)
+    o = _skew(c)
     dq = add(matmul(q, subtract(o, c)), x)
     dr = matmul(subtract(c, o), r)
     return concatenate([dq, dr], axis=-2)
@@ -243,14 +302,169 @@ def _qr_jvp(t, ans, a):
 def _qr_vjp(ct, ans, a):
     m = shape_of(a)[-2]
     q, r = _rows(ans, 0, m), _rows(ans, m)
+    ct = conj_if_complex(ct)
     q_bar, r_bar = _rows(ct, 0, m), _rows(ct, m)
-    b = subtract(matmul(matrix_transpose(q), q_bar), matmul(r_bar, matrix_transpose(r)))
-    g = subtract(_strictly_lower(subtract(b, matrix_transpose(b))), b)
+    b = subtract(matmul(adjoint(q), q_bar), matmul(r_bar, adjoint(r)))
+    g = subtract(_strictly_lower(subtract(b, adjoint(b))), b)
+    if is_complex(a):
+        g = add(g, imaginary_diagonal(b))
     z = add(q_bar, matmul(q, g))
-    return matrix_transpose(triangular_solve(r, matrix_transpose(z), False))
+    return conj_if_complex(adjoint(triangular_solve(r, adjoint(z), False)))
 
 
 qr_p.def_jvp(_qr_jvp)
 qr_p.def_vjp(_qr_vjp)
 qr_p.def_batch(stacked_batch(qr_p))
 
+
+# det ------------------------------------------------------------------------
+# det's gradient is the cofactor matrix C = adj(a)^T, which exists at singular
+# matrices too. With the SVD a = u diag(s) vh (u, vh unitary),
+#     det(a + x) = c det(diag(s) + u^H x vh^H),   c = det(u) det(vh),
+# so every derivative of det at a is one of det at the diagonal diag(s), where
+# it is a sum of products of singular values: no division, exact where some
+# are zero. ``cofactor`` is the first derivative, ``cofactor_derivative`` the
+# second; the third is written with a division by det (``_cofactor_second``)
+# and exists for nonsingular matrices only. All are holomorphic in a, so
+# their VJPs are plain transposes.
+def det(a):
+    """The determinant of ``(..., n, n)`` stacks; derivatives exact at singular matrices."""
+    return det_p.bind(a)
+
+
+def cofactor(a):
+    """The cofactor matrix ``adj(a)^T``: the gradient of ``det`` (SVD-based, exact at rank < n)."""
+    return cofactor_p.bind(a)
+
+
+def cofactor_derivative(a, t):
+    """The derivative of ``cofactor`` at ``a`` along ``t``: the second derivative of det."""
+    return cofactor_derivative_p.bind(a, t)
+
+
+def _inner(x, y):
+    """``sum(x * y)`` over the last two axes: the bilinear pairing (no conjugate)."""
+    return sum_(multiply(x, y), axis=(-2, -1))
+
+
+def _as_matrix_scalar(x):
+    return getitem(x, (Ellipsis, None, None))
+
+
+def _svd_frame(a):
+    """``(u, s, vh, c)`` of the concrete ``a``: its SVD and ``c = det(u) det(vh)``."""
+    xp = backend_of(a).xp
+    u, s, vh = xp.linalg.svd(a)
+    c = xp.linalg.det(u) * xp.linalg.det(vh)
+    # |c| = 1 up to rounding; its phase (a sign for real a) is what matters.
+    c = c / abs(c) if c.dtype.kind == "c" else xp.sign(c)
+    return u, s, vh, c[..., None, None]
+
+
+def _others(x):
+    """Products of the other entries along the last axis (exact at zeros)."""
+    return products_of_others(x, (x.ndim - 1,))
+
+
+def _pair_products(s):
+    """``p[..., i, j]``: the product of all ``s`` but ``s_i`` and ``s_j``; 0 for i == j."""
+    xp = backend_of(s).xp
+    n = s.shape[-1]
+    eye = xp.eye(n, dtype=bool)
+    table = xp.where(eye, xp.ones((), dtype=s.dtype), s[..., None, :])
+    return xp.where(eye, xp.zeros((), dtype=s.dtype), _others(table))
+
+
+@det_p.def_impl
+def _det_impl(a):
+    return backend_of(a).xp.linalg.det(a)
+
+
+@cofactor_p.def_impl
+def _cofactor_impl(a):
+    u, s, vh, c = _svd_frame(a)
+    # adj(a) = c vh^H diag(others(s)) u^H, transposed.
+    return c * ((u.conj() * _others(s)[..., None, :]) @ vh.conj())
+
+
+@cofactor_derivative_p.def_impl
+def _cofactor_derivative_impl(a, t):
+    xp = backend_of(a).xp
+    u, s, vh, c = _svd_frame(a)
+    f = xp.swapaxes(u.conj(), -1, -2) @ t @ xp.swapaxes(vh.conj(), -1, -2)
+    p = _pair_products(s)
+    # The gradient of d^2 det(diag(s))[f, y] in y, back in a's frame.
+    d = xp.einsum("...ij,...j->...i", p, xp.einsum("...ii->...i", f))
+    g = d[..., None, :] * xp.eye(s.shape[-1], dtype=s.dtype) - p * xp.swapaxes(f, -1, -2)
+    return c * (u.conj() @ g @ vh.conj())
+
+
+def _det_jvp(t, ans, a):
+    return _inner(cofactor(a), t)
+
+
+def _det_vjp(ct, ans, a):
+    return multiply(_as_matrix_scalar(ct), cofactor(a))
+
+
+def _cofactor_jvp(t, ans, a):
+    return cofactor_derivative(a, t)
+
+
+def _cofactor_vjp(ct, ans, a):
+    # <ct, C'(a)[w]> = d^2 det(a)[w, ct] is symmetric: the transpose is C'(a)[ct].
+    return unbroadcast(cofactor_derivative(a, ct), shape_of(a))
+
+
+def _numerically_singular(a):
+    """Whether ``a``'s smallest singular value is below ``n eps`` times its largest."""
+    n = shape_of(a)[-1]
+    s = real_if_complex(getitem(svd_packed(a, False), (Ellipsis, n, slice(None))))
+    eps = float(backend_of(a).xp.finfo(dtype_of(a)).eps)
+    return less_equal(min_(s, axis=-1), multiply(max_(s, axis=-1), n * eps))
+
+
+def _cofactor_second(a, t, w):
+    """d^3 det(a)[t, w, .]: the derivative of ``cofactor_derivative(a, t)`` along w.
+
+    Differentiates C'(a)[t] = (<C, t> C - C t^T C) / det(a), true for
+    nonsingular a. At a numerically singular matrix, where the division
+    would return rounding noise, the result is NaN (not computed).
+    """
+    c, d = cofactor(a), det(a)
+    c_t, c_w = cofactor_derivative(a, t), cofactor_derivative(a, w)
+    t_t = matrix_transpose(t)
+    num = add(add(multiply(_as_matrix_scalar(_inner(c_w, t)), c),
+                  multiply(_as_matrix_scalar(_inner(c, t)), c_w)),
+              negative(add(add(matmul(c_w, matmul(t_t, c)), matmul(c, matmul(t_t, c_w))),
+                           multiply(c_t, _as_matrix_scalar(_inner(c, w))))))
+    singular = _as_matrix_scalar(_numerically_singular(a))
+    safe = where(singular, constant_like(d, 1.0), _as_matrix_scalar(d))
+    return where(singular, constant_like(num, float("nan")), divide(num, safe))
+
+
+def _cofactor_derivative_jvp_a(t, ans, a, direction):
+    return _cofactor_second(a, direction, t)
+
+
+def _cofactor_derivative_jvp_t(t, ans, a, direction):
+    return cofactor_derivative(a, t)
+
+
+def _cofactor_derivative_vjp_a(ct, ans, a, direction):
+    return unbroadcast(_cofactor_second(a, direction, ct), shape_of(a))
+
+
+def _cofactor_derivative_vjp_t(ct, ans, a, direction):
+    return unbroadcast(cofactor_derivative(a, ct), shape_of(direction))
+
+
+det_p.def_jvp(_det_jvp)
+det_p.def_vjp(_det_vjp)
+det_p.def_batch(stacked_batch(det_p))
+cofactor_p.def_jvp(_cofactor_jvp)
+cofactor_p.def_vjp(_cofactor_vjp)
+cofactor_p.def_batch(stacked_batch(cofactor_p))
+cofactor_derivative_p.def_jvp(_cofactor_derivative_jvp_a, _cofactor_derivative_jvp_t)
+cofactor_derivative_p.def_vjp(_cofactor_derivative_vjp_a, _cofactor_derivative_vjp_t)
+cofactor_derivative_p.def_batch(_paired_batch(cofactor_derivative_p))

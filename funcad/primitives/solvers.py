@@ -3,11 +3,20 @@
 Each primitive works on stacks ``(..., n, n)`` as NumPy's ``linalg`` does, so
 its batching rule only moves the batch axis to the front. Rules never form an
 inverse where a solve will do. The helpers at the top (matrix transpose,
-triangle masks, diagonals) are shared with ``decompositions.py``.
+conjugate transpose, triangle masks, diagonals) are shared with
+``decompositions.py``.
+
+Complex matrices follow JAX's convention: a VJP is the transpose of the JVP's
+linear map, not its conjugate transpose. ``solve``, ``triangular_solve`` and
+``det`` are holomorphic, so their rules use plain transposes. For the others
+the VJP is written as ``conj(A*(conj(ct)))``, where ``A*`` is the adjoint for
+the inner product ``Re tr(x^H y)`` (the textbook formula, with conjugate
+transposes); for real matrices the conjugations vanish.
 
 ``slogdet`` returns one array ``(..., 2)`` holding the sign and the log of the
 absolute determinant: a primitive has one output, and the public function in
-``funcad.numpy.linalg`` splits it.
+``funcad.numpy.linalg`` splits it (for complex input the array is complex
+and ``logabsdet`` is its real part).
 """
 
 from __future__ import annotations
@@ -22,7 +31,8 @@ from funcad.primitives._util import (
     unbroadcast,
 )
 from funcad.primitives.arithmetic import add, divide, multiply, negative, subtract
-from funcad.primitives.comparison import equal, where
+from funcad.primitives.comparison import astype, equal, where
+from funcad.primitives.complex import conj, imag, real
 from funcad.primitives.indexing import getitem
 from funcad.primitives.linalg import einsum, matmul
 from funcad.primitives.shape import concatenate, reshape, transpose
@@ -34,15 +44,34 @@ pinv_p = Primitive("pinv")
 
 
 # Helpers shared by the matrix rules ------------------------------------------
+def is_complex(x) -> bool:
+    return getattr(dtype_of(x), "kind", None) == "c"
+
+
+def conj_if_complex(x):
+    """``conj(x)``, or ``x`` itself (no operation recorded) when it is real."""
+    return conj(x) if is_complex(x) else x
+
+
+def real_if_complex(x):
+    """``real(x)``, or ``x`` itself when it is real."""
+    return real(x) if is_complex(x) else x
+
+
 def matrix_transpose(x):
     """``x`` with its last two axes swapped."""
     n = ndim_of(x)
     return transpose(x, tuple(range(n - 2)) + (n - 1, n - 2))
 
 
-def symmetrize(x):
-    """``(x + x^T) / 2`` over the last two axes."""
-    return multiply(add(x, matrix_transpose(x)), 0.5)
+def adjoint(x):
+    """The conjugate transpose over the last two axes (the transpose of a real ``x``)."""
+    return matrix_transpose(conj_if_complex(x))
+
+
+def hermitize(x):
+    """``(x + x^H) / 2`` over the last two axes (``(x + x^T) / 2`` for real ``x``)."""
+    return multiply(add(x, adjoint(x)), 0.5)
 
 
 def constant_like(x, value):
@@ -53,13 +82,14 @@ def constant_like(x, value):
 def triangle_mask(x, lower: bool, diagonal: float = 1.0):
     """Ones on one triangle of an ``(n, n)`` matrix, ``diagonal`` on its diagonal.
 
-    ``x`` gives the size (its last axis), dtype and backend.
+    ``x`` gives the size (its last axis), dtype and backend; the mask is real.
     """
     n = shape_of(x)[-1]
     xp = backend_of(x).xp
-    ones = xp.ones((n, n), dtype=dtype_of(x))
+    dtype = xp.finfo(dtype_of(x)).dtype
+    ones = xp.ones((n, n), dtype=dtype)
     mask = xp.tril(ones) if lower else xp.triu(ones)
-    return mask - xp.eye(n, dtype=dtype_of(x)) * (1.0 - diagonal)
+    return mask - xp.eye(n, dtype=dtype) * (1.0 - diagonal)
 
 
 def triangle(x, lower: bool):
@@ -92,6 +122,12 @@ def diag_embed(v):
     return multiply(getitem(v, (Ellipsis, None, slice(None))), identity_like(v))
 
 
+def imaginary_diagonal(x):
+    """``i Im(diag(x))`` as a diagonal matrix: the phase part of a complex diagonal."""
+    d = diagonal(x)
+    return diag_embed(subtract(d, real(d)))
+
+
 def divide_or_nan(x, d):
     """``x / d`` elementwise; 0 where both are 0, NaN where only ``d`` is.
 
@@ -103,6 +139,12 @@ def divide_or_nan(x, d):
     safe = where(zero, constant_like(d, 1.0), d)
     undefined = where(equal(x, 0), constant_like(x, 0.0), constant_like(x, float("nan")))
     return where(zero, undefined, divide(x, safe))
+
+
+def divide_or_zero(x, d):
+    """``x / d`` elementwise, and 0 where ``d`` is 0."""
+    zero = equal(d, 0)
+    return where(zero, constant_like(x, 0.0), divide(x, where(zero, constant_like(d, 1.0), d)))
 
 
 def divide_by_gaps(k, lam):
@@ -171,6 +213,7 @@ def _solve_impl(a, b):
     return xp.linalg.solve(*_same_rank(xp.asarray(a), xp.asarray(b)))
 
 
+# Holomorphic: plain transposes in the VJPs, for complex matrices too.
 def _solve_jvp_a(t, ans, a, b):
     return negative(solve(a, matmul(t, ans)))
 
@@ -241,18 +284,32 @@ def slogdet_packed(a):
 def _slogdet_impl(a):
     xp = backend_of(a).xp
     sign, logabsdet = xp.linalg.slogdet(a)
-    return xp.stack([sign, logabsdet], axis=-1)
+    return xp.stack([sign, logabsdet.astype(sign.dtype)], axis=-1)
 
 
+# With z = tr(a^{-1} da): d log|det a| = Re z, and the sign (real: locally
+# constant) turns by d sign = i Im(z) sign.
 def _slogdet_jvp(t, ans, a):
-    # d log|det a| = tr(a^{-1} da); the sign is locally constant.
-    t_log = getitem(trace(solve(a, t)), (Ellipsis, None))
-    zero = backend_of(t_log).xp.zeros(shape_of(t_log), dtype=dtype_of(t_log))
-    return concatenate([zero, t_log], axis=-1)
+    z = trace(solve(a, t))
+    if not is_complex(a):
+        zero = backend_of(z).xp.zeros(shape_of(z), dtype=dtype_of(z))
+        return _stack_last(zero, z)
+    t_sign = multiply(subtract(z, real(z)), getitem(ans, (Ellipsis, 0)))
+    return _stack_last(t_sign, astype(real(z), dtype_of(ans)))
+
+
+def _stack_last(x, y):
+    """``x`` and ``y`` side by side along a new last axis."""
+    return concatenate([getitem(x, (Ellipsis, None)), getitem(y, (Ellipsis, None))], axis=-1)
 
 
 def _slogdet_vjp(ct, ans, a):
-    g = getitem(ct, (Ellipsis, 1, None, None))
+    # Transpose of the JVP: (Re(ct_log) + i Im(ct_sign sign)) a^{-T}.
+    g = getitem(ct, (Ellipsis, 1))
+    if is_complex(a):
+        g = add(real(g), multiply(imag(multiply(getitem(ct, (Ellipsis, 0)),
+                                                  getitem(ans, (Ellipsis, 0)))), 1j))
+    g = getitem(g, (Ellipsis, None, None))
     return multiply(g, solve(matrix_transpose(a), identity_like(a)))
 
 
@@ -273,25 +330,27 @@ def _pinv_impl(a, *, rcond, hermitian):
 
 
 # The derivative of A+ where the rank is locally constant (Golub and Pereyra):
-# dX = -X dA X + X X^T dA^T (I - A X) + (I - X A) dA^T X^T X.
+# dX = -X dA X + X X^H dA^H (I - A X) + (I - X A) dA^H X^H X.
 def _pinv_jvp(t, ans, a, *, rcond, hermitian):
-    x, x_t, t_t = ans, matrix_transpose(ans), matrix_transpose(t)
+    x, x_h, t_h = ans, adjoint(ans), adjoint(t)
     inner = negative(matmul(x, matmul(t, x)))
-    w = subtract(t_t, matmul(matmul(t_t, a), x))
-    left = matmul(x, matmul(x_t, w))
-    y = matmul(t_t, matmul(x_t, x))
+    w = subtract(t_h, matmul(matmul(t_h, a), x))
+    left = matmul(x, matmul(x_h, w))
+    y = matmul(t_h, matmul(x_h, x))
     right = subtract(y, matmul(x, matmul(a, y)))
     return add(inner, add(left, right))
 
 
 def _pinv_vjp(ct, ans, a, *, rcond, hermitian):
-    x, x_t, ct_t = ans, matrix_transpose(ans), matrix_transpose(ct)
-    inner = negative(matmul(x_t, matmul(ct, x_t)))
-    z = matmul(ct_t, matmul(x, x_t))
+    # The adjoint -X^H c X^H + (I - A X) c^H X X^H + X^H X c^H (I - X A), with c = conj(ct).
+    c = conj_if_complex(ct)
+    x, x_h, c_h = ans, adjoint(ans), adjoint(c)
+    inner = negative(matmul(x_h, matmul(c, x_h)))
+    z = matmul(c_h, matmul(x, x_h))
     left = subtract(z, matmul(a, matmul(x, z)))
-    w = matmul(matmul(x_t, x), ct_t)
+    w = matmul(matmul(x_h, x), c_h)
     right = subtract(w, matmul(matmul(w, x), a))
-    return add(inner, add(left, right))
+    return conj_if_complex(add(inner, add(left, right)))
 
 
 pinv_p.def_jvp(_pinv_jvp)
