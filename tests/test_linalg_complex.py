@@ -1,0 +1,223 @@
+"""funcad.numpy.linalg on complex matrices: values, derivatives in complex directions,
+Hermitian conventions and the phase gauge of vectors.
+
+Expected values come from NumPy, finite differences or closed forms.
+"""
+
+from __future__ import annotations
+
+import inspect
+
+import numpy as np
+import pytest
+
+import funcad as fa
+import funcad.numpy as fnp
+from tests.test_linalg import DOCS, _cofactor_jacobian
+
+la = fnp.linalg
+
+
+def _rng(seed=0):
+    return np.random.default_rng(seed)
+
+
+def _central(f, x, u, eps=1e-6):
+    return (np.asarray(f(x + eps * u)) - np.asarray(f(x - eps * u))) / (2 * eps)
+
+
+# Complex matrices -----------------------------------------------------------------
+def _complex(rng, *shape):
+    return rng.normal(size=shape) + 1j * rng.normal(size=shape)
+
+
+def _hermitian_part(a):
+    return (a + np.conj(np.swapaxes(a, -1, -2))) / 2
+
+
+def _fherm(a):
+    return (a + fnp.conj(fnp.swapaxes(a, -1, -2))) / 2
+
+
+def _phase_fixed(v):
+    """Columns turned so that their first entries are real and positive (any of xp)."""
+    first = v[..., 0:1, :]
+    return v * fnp.conj(first) / fnp.abs(first)
+
+
+def _cplx_usv(a):
+    u, s, vh = la.svd(a, full_matrices=False)
+    return (u * s[..., None, :]) @ vh
+
+
+def _cplx_positive_qr(a):
+    q, r = la.qr(a)
+    d = fnp.einsum("ii->i", r)
+    phase = d / fnp.abs(d)
+    return fnp.concatenate([q * phase[None, :], fnp.conj(phase)[:, None] * r], axis=0)
+
+
+# name: (function, input kind, holomorphic)
+COMPLEX_CASES = {
+    "solve": (lambda a: la.solve(a, a[:, 0] * 2 + 1j), "general", True),
+    "solve_triangular": (lambda a: la.solve_triangular(a, a.T, lower=True), "general", True),
+    "inv": (la.inv, "general", True),
+    "det": (la.det, "general", True),
+    "matrix_power": (lambda a: la.matrix_power(a, -2), "general", True),
+    "multi_dot": (lambda a: la.multi_dot([a, a.T, a]), "general", True),
+    "slogdet_sign": (lambda a: la.slogdet(a)[0], "general", False),
+    "slogdet_log": (lambda a: la.slogdet(a)[1], "general", False),
+    "cholesky": (lambda a: la.cholesky(_fherm(a)), "hpd", False),
+    "cholesky_upper": (lambda a: la.cholesky(_fherm(a), upper=True), "hpd", False),
+    "eigvalsh": (lambda a: la.eigvalsh(_fherm(a)), "hermitian", False),
+    "eigh": (lambda a: _phase_fixed(la.eigh(_fherm(a))[1]), "hermitian", False),
+    "svdvals": (lambda a: la.svd(a, compute_uv=False), "general", False),
+    "svd_usv": (_cplx_usv, "general", False),
+    "svd_u": (lambda a: _phase_fixed(la.svd(a)[0]), "general", False),
+    "qr": (_cplx_positive_qr, "general", False),
+    "pinv": (la.pinv, "general", False),
+    "lstsq": (lambda a: la.lstsq(a, a[:, 1])[0], "general", False),
+    "norm": (la.norm, "general", False),
+    "norm_nuc": (lambda a: la.norm(a, "nuc"), "general", False),
+    "norm_2": (lambda a: la.norm(a, 2), "general", False),
+    "norm_p": (lambda a: la.norm(a, 3, axis=0), "general", False),
+    "norm_inf": (lambda a: la.norm(a[0], np.inf), "general", False),
+}
+
+
+def _complex_input(kind, rng):
+    if kind == "hpd":
+        b = _complex(rng, 3, 3)
+        return b @ b.conj().T + 3 * np.eye(3)
+    if kind == "hermitian":
+        q = np.linalg.qr(_complex(rng, 3, 3))[0]
+        return (q * np.array([-1.0, 0.5, 2.0])) @ q.conj().T
+    return 0.5 * _complex(rng, 3, 3) + 3 * np.eye(3)
+
+
+@pytest.mark.parametrize("name", sorted(COMPLEX_CASES))
+def test_complex_values_and_derivatives_in_complex_directions(name):
+    f, kind, holomorphic = COMPLEX_CASES[name]
+    rng = _rng(40)
+    a = _complex_input(kind, rng)
+    u = _complex(rng, 3, 3)
+    if kind in ("hpd", "hermitian"):
+        a = _hermitian_part(a)
+    y, t = fa.jvp(f, (a,), (u,))
+    np.testing.assert_allclose(y, f(a), rtol=1e-12, atol=1e-12)  # plain call: NumPy's value
+    np.testing.assert_allclose(t, _central(f, a, u), rtol=1e-6, atol=1e-6)
+    # The VJP is the transpose of the JVP (JAX's convention): Re<v, J u> = Re<J^T v, u>.
+    v = _complex(rng, *np.shape(y)) if np.iscomplexobj(y) else rng.normal(size=np.shape(y))
+    (g,) = fa.vjp(f, a)[1](v)
+    assert np.real(np.sum(v * t)) == pytest.approx(np.real(np.sum(g * u)), rel=1e-10, abs=1e-10)
+    if holomorphic:
+        # The complex derivative: f(a + h u) = f(a) + h J u for complex h, e.g. h = i eps.
+        jac = fa.jacfwd(f, holomorphic=True)(a)
+        np.testing.assert_allclose(np.tensordot(jac, 1j * u, axes=2),
+                                   _central(f, a, 1j * u), rtol=1e-6, atol=1e-6)
+        np.testing.assert_allclose(fa.jacrev(f, holomorphic=True)(a), jac, atol=1e-10)
+
+
+@pytest.mark.parametrize("name", sorted(COMPLEX_CASES))
+def test_complex64_in_complex64_out(name):
+    f, kind, _ = COMPLEX_CASES[name]
+    a = _complex_input(kind, _rng(41))
+    if kind in ("hpd", "hermitian"):
+        a = _hermitian_part(a)
+    a = a.astype(np.complex64)
+    expected = np.asarray(f(a)).dtype
+    assert expected in (np.complex64, np.float32)
+    y, t = fa.jvp(f, (a,), (a,))
+    assert y.dtype == expected and t.dtype == expected
+    np.testing.assert_allclose(y, f(a), rtol=1e-4, atol=1e-4)
+    (g,) = fa.vjp(f, a)[1](np.ones_like(y))
+    assert g.dtype == np.complex64
+
+
+def test_complex_closed_forms():
+    """JAX's grad of a real f(z) is df/dx - i df/dy; for f = Re g(z), g holomorphic, it is g'."""
+    rng = _rng(42)
+    a = 0.5 * _complex(rng, 3, 3) + 3 * np.eye(3)
+    inv_t = np.linalg.inv(a).T
+    # det is holomorphic: d det = det a^{-T}.
+    np.testing.assert_allclose(fa.grad(la.det, holomorphic=True)(a), np.linalg.det(a) * inv_t,
+                               rtol=1e-10)
+    # log|det| = Re log det.
+    np.testing.assert_allclose(fa.grad(lambda a: la.slogdet(a)[1])(a), inv_t, rtol=1e-10)
+    # The sign turns: d sign = i Im(tr(a^{-1} da)) sign.
+    u = _complex(rng, 3, 3)
+    sign = np.linalg.slogdet(a)[0]
+    _, t = fa.jvp(lambda a: la.slogdet(a)[0], (a,), (u,))
+    assert t == pytest.approx(1j * np.imag(np.trace(np.linalg.solve(a, u))) * sign, rel=1e-10)
+    # Singular values: d s_i = Re(u_i^H da v_i), so grad = conj(outer(u_i, vh_i)).
+    uu, s, vh = np.linalg.svd(a)
+    for i in range(3):
+        np.testing.assert_allclose(fa.grad(lambda a, i=i: la.svd(a, compute_uv=False)[i])(a),
+                                   np.conj(np.outer(uu[:, i], vh[i])), atol=1e-12)
+    np.testing.assert_allclose(fa.grad(lambda a: la.norm(a, "nuc"))(a), np.conj(uu @ vh),
+                               atol=1e-12)
+    # Frobenius norm: grad = conj(a) / |a|.
+    np.testing.assert_allclose(fa.grad(la.norm)(a), np.conj(a) / np.linalg.norm(a), rtol=1e-12)
+    # Eigenvalues of a Hermitian matrix: d w_i = v_i^H da v_i, grad = outer(conj(v_i), v_i).
+    h = _hermitian_part(a)
+    w, v = np.linalg.eigh(h)
+    for i in range(3):
+        np.testing.assert_allclose(fa.grad(lambda a, i=i: la.eigvalsh(a)[i])(h),
+                                   np.outer(np.conj(v[:, i]), v[:, i]), atol=1e-12)
+    # log det of a Hermitian positive definite matrix from its Cholesky factor: inv(a)^T.
+    p = h + 6 * np.eye(3)
+
+    def logdet(a):
+        return 2 * fnp.sum(fnp.log(fnp.real(fnp.einsum("ii->i", la.cholesky(a)))))
+
+    np.testing.assert_allclose(fa.grad(logdet)(p), np.linalg.inv(p).T, rtol=1e-10, atol=1e-12)
+
+
+def test_complex_results_match_numpy_under_transforms():
+    rng = _rng(43)
+    a = 0.5 * _complex(rng, 4, 3) + np.eye(4, 3)
+    h = _hermitian_part(_complex(rng, 3, 3)) + 4 * np.eye(3)
+
+    def parts(a, h):
+        w, v = la.eigh(h)
+        u, s, vh = la.svd(a, full_matrices=False)
+        return (w, v, u, s, vh, *la.qr(a), *la.slogdet(h), la.cholesky(h),
+                la.cholesky(h, upper=True), la.pinv(a), *la.lstsq(a, a[:, 0])[:2])
+
+    out, _ = fa.jvp(parts, (a, h), (a, h))
+    expected = [*np.linalg.eigh(h), *np.linalg.svd(a, full_matrices=False), *np.linalg.qr(a),
+                *np.linalg.slogdet(h), np.linalg.cholesky(h), np.linalg.cholesky(h, upper=True),
+                np.linalg.pinv(a), *np.linalg.lstsq(a, a[:, 0])[:2]]
+    for x, y in zip(out, expected):
+        assert np.asarray(x).dtype == np.asarray(y).dtype
+        np.testing.assert_allclose(x, y, rtol=1e-10, atol=1e-12)
+    # vmap of a gradient over complex stacks equals a loop.
+    stack = np.stack([h, h + 1j * np.triu(np.ones((3, 3)), 1) - 1j * np.tril(np.ones((3, 3)), -1)])
+
+    def f(h):
+        return fnp.sum(la.eigvalsh(h) ** 2) + la.slogdet(h)[1]
+
+    np.testing.assert_allclose(fa.vmap(fa.grad(f))(stack), np.stack([fa.grad(f)(x) for x in stack]),
+                               atol=1e-12)
+
+
+def test_complex_hessians():
+    rng = _rng(44)
+    a = 0.5 * _complex(rng, 3, 3) + 3 * np.eye(3)
+    h = fa.hessian(la.det, holomorphic=True)(a)
+    np.testing.assert_allclose(h, _cofactor_jacobian(a), atol=1e-10)
+
+    def f(a):
+        return la.norm(a, "nuc") + la.slogdet(a)[1]
+
+    u = _complex(rng, 3, 3)
+    np.testing.assert_allclose(fa.hvp(f, (a,), (u,)), _central(fa.grad(f), a, u, 1e-5),
+                               rtol=1e-6, atol=1e-6)
+
+
+def test_phase_gauge_is_documented():
+    text = DOCS.read_text().lower()
+    for phrase in ("phase", "complex", "holomorphic", "conjugate transpose", "adjugate"):
+        assert phrase in text, phrase
+    for fun in (la.eigh, la.svd):
+        assert "phase" in inspect.getdoc(fun).lower(), fun.__name__
