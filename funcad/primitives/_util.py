@@ -94,6 +94,28 @@ def batch_size(args, bdims) -> int:
     raise AssertionError("batch rule called with no batched argument")
 
 
+def batch_axes_in_front(args, bdims) -> list:
+    """``args`` with their batch axes first, for primitives whose leading axes broadcast.
+
+    A batched argument of lower rank gets axes of length one after its batch
+    axis, so the batch axis lines up with the others'; unbatched arguments are
+    left as they are and broadcast against the batch.
+    """
+    from funcad.primitives.shape import reshape
+
+    ranks = [ndim_of(x) - (b is not None) for x, b in zip(args, bdims)]
+    rank = max(ranks)
+    moved = []
+    for x, b, k in zip(args, bdims, ranks):
+        if b is not None:
+            x = move_to_front(x, b)
+            if k < rank:
+                s = shape_of(x)
+                x = reshape(x, s[:1] + (1,) * (rank - k) + s[1:])
+        moved.append(x)
+    return moved
+
+
 def broadcasting_batch(prim):
     """Batching rule for an n-ary elementwise primitive with NumPy broadcasting."""
     bind = prim.bind
@@ -118,17 +140,7 @@ def broadcasting_batch(prim):
             for k, b in zip(ranks, bdims)
         ):
             return bind(*args, **params), first
-        from funcad.primitives.shape import reshape
-
-        moved = []
-        for x, b, k in zip(args, bdims, ranks):
-            if b is not None:
-                x = move_to_front(x, b)
-                if k < rank:
-                    s = shape_of(x)
-                    x = reshape(x, s[:1] + (1,) * (rank - k) + s[1:])
-            moved.append(x)
-        return bind(*moved, **params), 0
+        return bind(*batch_axes_in_front(args, bdims), **params), 0
 
     batch_broadcasting.__name__ = f"_{prim.name}_batch"
     return batch_broadcasting

@@ -24,6 +24,7 @@ from __future__ import annotations
 from funcad.core.primitive import Primitive
 from funcad.primitives._util import (
     backend_of,
+    batch_axes_in_front,
     dtype_of,
     move_to_front,
     ndim_of,
@@ -35,7 +36,7 @@ from funcad.primitives.comparison import astype, equal, where
 from funcad.primitives.complex import conj, imag, real
 from funcad.primitives.indexing import getitem
 from funcad.primitives.linalg import einsum, matmul
-from funcad.primitives.shape import concatenate, reshape, transpose
+from funcad.primitives.shape import concatenate, transpose
 
 solve_p = Primitive("solve")
 triangular_solve_p = Primitive("triangular_solve")
@@ -173,18 +174,7 @@ def _paired_batch(prim):
     """Batching rule of ``prim(a, b)`` whose leading (stack) axes broadcast."""
 
     def batch_paired(args, bdims, **params):
-        ranks = [ndim_of(x) - (b is not None) for x, b in zip(args, bdims)]
-        rank = max(ranks)
-        moved = []
-        for x, b, r in zip(args, bdims, ranks):
-            if b is not None:
-                x = move_to_front(x, b)
-                if r < rank:
-                    # The batch axis must stay in front of the other's stack axes.
-                    s = shape_of(x)
-                    x = reshape(x, s[:1] + (1,) * (rank - r) + s[1:])
-            moved.append(x)
-        return prim.bind(*moved, **params), 0
+        return prim.bind(*batch_axes_in_front(args, bdims), **params), 0
 
     batch_paired.__name__ = f"_{prim.name}_batch"
     return batch_paired
