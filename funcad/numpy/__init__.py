@@ -93,6 +93,9 @@ from funcad.primitives.shape import broadcast_to, concatenate, reshape, transpos
 from funcad.numpy.elementwise import *  # noqa: E402, F403
 from funcad.numpy.indexing import *  # noqa: E402, F403
 from funcad.numpy.manipulation import *  # noqa: E402, F403
+from funcad.numpy.nanfunctions import *  # noqa: E402, F403
+from funcad.numpy.numerical import *  # noqa: E402, F403
+from funcad.numpy.polynomial import *  # noqa: E402, F403
 from funcad.numpy.reductions import *  # noqa: E402, F403
 from funcad.numpy.sorting import *  # noqa: E402, F403
 

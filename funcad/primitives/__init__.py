@@ -2,6 +2,7 @@
 
 from funcad.primitives import (  # noqa: F401
     arithmetic,
+    bessel,
     binary_math,
     comparison,
     complex,
@@ -11,6 +12,7 @@ from funcad.primitives import (  # noqa: F401
     indexing,
     linalg,
     logical,
+    polyroots,
     reduction,
     rounding,
     scan,

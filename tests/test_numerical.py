@@ -1,0 +1,541 @@
+"""Edge cases of numerical routines, polynomials and NaN-ignoring order statistics.
+
+Expected values come from NumPy (on plain arrays), closed forms or finite
+differences, never from funcad's own output.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+
+import funcad as fa
+import funcad.numpy as fnp
+from tests._reference import num_jacobian
+
+NAN = np.nan
+RNG_SEED = 20240611
+
+
+def _rng(salt=0):
+    return np.random.default_rng(RNG_SEED + salt)
+
+
+# convolve, correlate ----------------------------------------------------------
+@pytest.mark.parametrize("mode", ["full", "same", "valid"])
+@pytest.mark.parametrize("n, m", [(5, 3), (3, 5), (4, 4), (1, 2)])
+def test_convolve_jacobians_are_numpys_linear_maps(mode, n, m):
+    """convolve is bilinear: its Jacobian in a is convolve(e_i, v) column by column."""
+    rng = _rng(n * 10 + m)
+    a, v = rng.normal(size=n), rng.normal(size=m)
+    for name in ["convolve", "correlate"]:
+        ref = getattr(np, name)
+        jac_a = np.stack([ref(e, v, mode) for e in np.eye(n)], axis=-1)
+        jac_v = np.stack([ref(a, e, mode) for e in np.eye(m)], axis=-1)
+        fun = getattr(fnp, name)
+        got_a, got_v = fa.jacrev(lambda a, v: fun(a, v, mode), argnums=(0, 1))(a, v)
+        np.testing.assert_allclose(got_a, jac_a, rtol=0, atol=1e-14)
+        np.testing.assert_allclose(got_v, jac_v, rtol=0, atol=1e-14)
+
+
+def test_convolve_gradient_is_a_correlation():
+    rng = _rng(1)
+    a, v, w = rng.normal(size=6), rng.normal(size=3), rng.normal(size=8)
+    grad_a, grad_v = fa.grad(lambda a, v: fnp.sum(w * fnp.convolve(a, v)), argnums=(0, 1))(a, v)
+    np.testing.assert_allclose(grad_a, np.correlate(w, v, "valid"), rtol=1e-13)
+    np.testing.assert_allclose(grad_v, np.correlate(w, a, "valid"), rtol=1e-13)
+
+
+def test_convolve_and_correlate_value_and_errors():
+    a = np.array([1.0, 2.0, 3.0])
+    v = np.array([0.0, 1.0, 0.5])
+    y, _ = fa.jvp(lambda a: fnp.convolve(a, v, "same"), (a,), (a,))
+    np.testing.assert_array_equal(y, np.convolve(a, v, "same"))
+    # np.convolve on a traced value dispatches to funcad.
+    g = fa.grad(lambda a: np.convolve(a, v).sum())(a)
+    np.testing.assert_allclose(g, np.full(3, v.sum()))
+    with pytest.raises(ValueError, match="1-D"):
+        fa.grad(lambda a: fnp.convolve(a.reshape(1, 3), v).sum())(a)
+    with pytest.raises(ValueError, match="cannot be empty"):
+        fa.grad(lambda a: fnp.correlate(a, np.zeros(0)).sum())(a)
+    with pytest.raises(ValueError, match="mode"):
+        fa.grad(lambda a: fnp.convolve(a, v, "middle").sum())(a)
+
+
+def test_correlate_conjugates_complex_v():
+    a = np.array([1.0 + 1j, 2.0, -1j])
+    v = np.array([0.5 - 2j, 1.0 + 0.5j])
+    for mode in ["full", "same", "valid"]:
+        y, _ = fa.jvp(lambda a: fnp.correlate(a, v, mode), (a,), (a,))
+        np.testing.assert_allclose(y, np.correlate(a, v, mode), rtol=1e-14)
+        y, _ = fa.jvp(lambda a: fnp.correlate(v, a, mode), (a,), (a,))
+        np.testing.assert_allclose(y, np.correlate(v, a, mode), rtol=1e-14)
+
+
+# trapezoid, gradient, ediff1d, unwrap -----------------------------------------
+def test_trapezoid_weights_are_half_the_neighbouring_intervals():
+    x = np.array([0.0, 0.5, 2.0, 2.5, 4.0])
+    y = np.array([1.0, -2.0, 0.5, 3.0, 1.5])
+    gy, gx = fa.grad(lambda y, x: fnp.trapezoid(y, x), argnums=(0, 1))(y, x)
+    widths = np.diff(x)
+    expected_y = np.concatenate([[widths[0]], widths[:-1] + widths[1:], [widths[-1]]]) / 2
+    np.testing.assert_allclose(gy, expected_y, rtol=1e-15)
+    expected_x = np.concatenate([[-(y[0] + y[1])], y[:-2] - y[2:], [y[-2] + y[-1]]]) / 2
+    np.testing.assert_allclose(gx, expected_x, rtol=1e-15)
+    # dx: the integral is linear in the spacing.
+    assert fa.grad(lambda d: fnp.trapezoid(y, dx=d))(2.0) == pytest.approx(np.trapezoid(y))
+
+
+def test_gradient_is_linear_with_numpys_coefficients():
+    rng = _rng(2)
+    f = rng.normal(size=(5, 4))
+    x = np.array([0.0, 0.3, 1.0, 1.2, 2.5])
+    for edge in [1, 2]:
+        expected = np.stack([np.gradient(e, x, axis=0, edge_order=edge)
+                             for e in np.eye(20).reshape(20, 5, 4)], axis=-1).reshape(5, 4, 5, 4)
+        got = fa.jacfwd(lambda f: fnp.gradient(f, x, axis=0, edge_order=edge))(f)
+        np.testing.assert_allclose(got, expected, rtol=1e-13, atol=1e-13)
+        # Against the coordinates, finite differences of NumPy's gradient.
+        numeric = num_jacobian(lambda x: np.gradient(f, x, axis=0, edge_order=edge), x)
+        got_x = fa.jacrev(lambda x: fnp.gradient(f, x, axis=0, edge_order=edge))(x)
+        np.testing.assert_allclose(got_x, numeric, rtol=1e-6, atol=1e-6)
+
+
+def test_gradient_uniform_coordinates_take_numpys_uniform_formula():
+    f = np.array([1.0, 4.0, 9.0, 16.0, 25.0])
+    x = np.arange(5.0) * 0.5
+    got, _ = fa.jvp(lambda f: fnp.gradient(f, x, edge_order=2), (f,), (f,))
+    np.testing.assert_array_equal(got, np.gradient(f, x, edge_order=2))
+    # Integer coordinates are converted to float, as NumPy does.
+    got, _ = fa.jvp(lambda f: fnp.gradient(f, np.array([0, 1, 3, 4, 7])), (f,), (f,))
+    np.testing.assert_allclose(got, np.gradient(f, np.array([0, 1, 3, 4, 7])), rtol=1e-15)
+
+
+def test_gradient_errors():
+    f = np.ones(3)
+    with pytest.raises(ValueError, match="too small"):
+        fa.jvp(lambda f: fnp.gradient(f[:2], edge_order=2), (f,), (f,))
+    with pytest.raises(ValueError, match="greater than 2"):
+        fa.jvp(lambda f: fnp.gradient(f, edge_order=3), (f,), (f,))
+    with pytest.raises(ValueError, match="match the length"):
+        fa.jvp(lambda f: fnp.gradient(f, np.arange(4.0)), (f,), (f,))
+    with pytest.raises(TypeError, match="spacing arguments"):
+        fa.jvp(lambda f: fnp.gradient(f, 1.0, 2.0), (f,), (f,))
+
+
+def test_ediff1d_ends_and_casting():
+    a = np.array([[1.0, 4.0], [9.0, 16.0]])
+    got, _ = fa.jvp(lambda a: fnp.ediff1d(a, to_end=[7.0], to_begin=-1.0), (a,), (a,))
+    np.testing.assert_array_equal(got, np.ediff1d(a, to_end=[7.0], to_begin=-1.0))
+    g = fa.grad(lambda b: fnp.sum(fnp.ediff1d(a, to_begin=b) * 2.0))(np.array([1.0, 2.0]))
+    np.testing.assert_array_equal(g, [2.0, 2.0])
+    with pytest.raises(TypeError, match="same_kind"):
+        fa.vmap(lambda a: fnp.ediff1d(fnp.astype(a, np.int64), to_begin=0.5))(a)
+
+
+def test_unwrap_derivative_is_the_identity():
+    p = np.array([0.0, 3.0, 6.5, 1.0, -2.5, 4.0])
+    got, tangent = fa.jvp(fnp.unwrap, (p,), (np.arange(6.0),))
+    np.testing.assert_array_equal(got, np.unwrap(p))
+    np.testing.assert_array_equal(tangent, np.arange(6.0))
+    np.testing.assert_array_equal(fa.jacrev(fnp.unwrap)(p), np.eye(6))
+    # Integer periods and a jump of exactly half a period, as NumPy.
+    q = np.array([0.0, 1.0, 2.0, -1.0, 0.0, 2.0])
+    got, _ = fa.jvp(lambda q: fnp.unwrap(q, period=4), (q,), (q,))
+    np.testing.assert_array_equal(got, np.unwrap(q, period=4))
+
+
+# interp -----------------------------------------------------------------------
+XP = np.array([-1.0, 0.0, 0.5, 2.0])
+FP = np.array([1.0, 3.0, 2.0, 5.0])
+SLOPES = np.diff(FP) / np.diff(XP)
+
+
+def test_interp_values_at_knots_are_exact():
+    got, _ = fa.jvp(lambda f: fnp.interp(XP, XP, f), (FP,), (FP,))
+    np.testing.assert_array_equal(got, FP)
+    xp = np.array([0.1, 0.3, 0.7])
+    fp = np.array([0.1, 0.2, 0.3])
+    got, _ = fa.jvp(lambda x: fnp.interp(x, xp, fp), (xp,), (xp,))
+    np.testing.assert_array_equal(got, np.interp(xp, xp, fp))
+
+
+def test_interp_derivative_at_knots_is_one_sided_as_jax():
+    """Interior knot: the segment to the right; xp[0]: the first; xp[-1]: the last."""
+    slope = fa.vmap(fa.grad(lambda x: fnp.interp(x, XP, FP)))(XP)
+    np.testing.assert_array_equal(slope, [SLOPES[0], SLOPES[1], SLOPES[2], SLOPES[2]])
+    for x in XP:
+        assert fa.grad(lambda x: fnp.interp(x, XP, FP))(x) == slope[list(XP).index(x)]
+    # Outside the knots the value is left/right: no derivative in x.
+    outside = fa.vmap(fa.grad(lambda x: fnp.interp(x, XP, FP, left=0.0, right=9.0)))(
+        np.array([-3.0, 2.5]))
+    np.testing.assert_array_equal(outside, [0.0, 0.0])
+    g_left, g_right = fa.grad(lambda lo, hi: fnp.interp(np.array([-3.0, 0.2, 4.0]), XP, FP,
+                                                        left=lo, right=hi).sum(),
+                              argnums=(0, 1))(0.0, 9.0)
+    assert (g_left, g_right) == (1.0, 1.0)
+
+
+def test_interp_derivatives_in_fp_and_xp_between_knots():
+    x = np.array([0.2, 1.1, -0.25])
+    jac_fp = fa.jacfwd(lambda f: fnp.interp(x, XP, f))(FP)
+    expected = np.stack([np.interp(x, XP, e) for e in np.eye(4)], axis=-1)
+    np.testing.assert_allclose(jac_fp, expected, rtol=1e-14, atol=1e-15)
+    jac_xp = fa.jacrev(lambda p: fnp.interp(x, p, FP))(XP)
+    np.testing.assert_allclose(jac_xp, num_jacobian(lambda p: np.interp(x, p, FP), XP),
+                               rtol=1e-6, atol=1e-7)
+
+
+def test_interp_repeated_last_knot_and_one_point():
+    xp = np.array([0.0, 1.0, 1.0])
+    fp = np.array([0.0, 1.0, 3.0])
+    x = np.array([0.5, 1.0, 2.0])
+    got, tangent = fa.jvp(lambda x: fnp.interp(x, xp, fp), (x,), (np.ones(3),))
+    np.testing.assert_array_equal(got, np.interp(x, xp, fp))
+    assert np.isfinite(tangent).all()
+    got, _ = fa.jvp(lambda f: fnp.interp(np.array([-1.0, 0.0, 2.0, NAN]), np.array([0.0]), f),
+                    (np.array([4.0]),), (np.ones(1),))
+    np.testing.assert_array_equal(got, np.interp(np.array([-1.0, 0.0, 2.0, NAN]), [0.0], [4.0]))
+
+
+def test_interp_float64_results_and_errors():
+    x32 = np.array([0.25, 0.75], np.float32)
+    y, f_vjp = fa.vjp(lambda x: fnp.interp(x, XP, FP), x32)
+    assert y.dtype == np.interp(x32, XP, FP).dtype == np.float64
+    assert f_vjp(np.ones(2))[0].dtype == np.float32
+    with pytest.raises(ValueError, match="same length"):
+        fa.grad(lambda f: fnp.interp(0.5, XP, f))(FP[:3])
+    with pytest.raises(ValueError, match="non-zero"):
+        fa.grad(lambda f: fnp.interp(0.5, XP, f, period=0))(FP)
+
+
+# cov, corrcoef ----------------------------------------------------------------
+def test_cov_weights_match_numpy_and_differentiate():
+    rng = _rng(3)
+    m = rng.normal(size=(2, 7))
+    fweights = np.array([1, 2, 0, 3, 1, 1, 2])
+    aweights = rng.uniform(0.2, 2.0, 7)
+    for ddof in [None, 0, 1, 3]:
+        def weighted(a, d=ddof):
+            return fnp.cov(m, ddof=d, fweights=fweights, aweights=a)
+
+        got, _ = fa.jvp(weighted, (aweights,), (aweights,))
+        np.testing.assert_allclose(got, np.cov(m, ddof=ddof, fweights=fweights,
+                                               aweights=aweights), rtol=1e-13)
+        numeric = num_jacobian(lambda a, d=ddof: np.cov(m, ddof=d, fweights=fweights,
+                                                        aweights=a), aweights)
+        np.testing.assert_allclose(fa.jacrev(weighted)(aweights), numeric, rtol=1e-6, atol=1e-7)
+    # Traced frequency weights act as real weights in NumPy's formula.
+    def by_formula(f):
+        centred = m - (m * f).sum(axis=1, keepdims=True) / f.sum()
+        return (centred * f) @ centred.T / (f.sum() - 1)
+
+    f = fweights.astype(float)
+    np.testing.assert_allclose(by_formula(f), np.cov(m, fweights=fweights), rtol=1e-14)
+    g = fa.jacfwd(lambda f: fnp.cov(m, fweights=f))(f)
+    np.testing.assert_allclose(g, num_jacobian(by_formula, f), rtol=1e-6, atol=1e-7)
+
+
+def test_cov_errors_and_warning():
+    m = np.ones((2, 3))
+    with pytest.raises(TypeError, match="integer"):
+        fa.grad(lambda f: fnp.cov(m, fweights=f).sum())(np.array([1.0, 1.5, 1.0]))
+    with pytest.raises(ValueError, match="negative"):
+        fa.grad(lambda a: fnp.cov(m, aweights=a).sum())(np.array([1.0, -1.0, 1.0]))
+    with pytest.raises(ValueError, match="more than 2"):
+        fa.grad(lambda x: fnp.cov(x).sum())(np.ones((2, 2, 2)))
+    x = np.array([[1.0, 2.0]])
+    with pytest.warns(RuntimeWarning, match="Degrees of freedom"), np.errstate(divide="ignore"):
+        got, _ = fa.jvp(lambda x: fnp.cov(x, ddof=2), (x,), (x,))
+    with pytest.warns(RuntimeWarning), np.errstate(divide="ignore"):
+        expected = np.cov(x, ddof=2)
+    np.testing.assert_array_equal(got, expected)
+
+
+def test_corrcoef_diagonal_has_zero_derivative():
+    rng = _rng(4)
+    x = rng.normal(size=(3, 6))
+    jac = fa.jacfwd(fnp.corrcoef)(x)
+    diagonal = jac[np.arange(3), np.arange(3)]
+    np.testing.assert_allclose(diagonal, 0.0, atol=1e-14)
+    off = num_jacobian(np.corrcoef, x)
+    np.testing.assert_allclose(jac, off, rtol=1e-6, atol=1e-7)
+    # A single variable: c / c.
+    got, _ = fa.jvp(fnp.corrcoef, (x[0],), (x[0],))
+    assert got == np.corrcoef(x[0]) == 1.0
+
+
+# vander, apply_along_axis, apply_over_axes ------------------------------------
+def test_vander_derivative_is_exact_at_zero():
+    x = np.array([0.0, 2.0, -1.5])
+    jac = fa.jacfwd(lambda x: fnp.vander(x, 4))(x)
+    powers = np.array([3, 2, 1, 0])
+    expected = np.zeros((3, 4, 3))
+    for i in range(3):
+        expected[i, :, i] = powers * np.where(powers > 0, x[i] ** np.maximum(powers - 1, 0), 0)
+    np.testing.assert_array_equal(jac, expected)
+
+
+def test_apply_along_axis_falls_back_to_a_loop():
+    """A function that needs concrete values works under grad (a loop) but not vmap."""
+    a = np.array([[1.0, 5.0, 2.0], [4.0, 0.5, 3.0]])
+
+    def peak_squared(row):
+        return row[int(fnp.argmax(row))] ** 2
+
+    g = fa.grad(lambda a: fnp.apply_along_axis(peak_squared, 1, a).sum())(a)
+    np.testing.assert_array_equal(g, [[0.0, 10.0, 0.0], [8.0, 0.0, 0.0]])
+
+
+def test_apply_functions_with_closures_over_traced_values():
+    a = np.arange(6.0).reshape(2, 3)
+    g = fa.grad(lambda s: fnp.apply_along_axis(lambda r: fnp.sum(r) * s, 0, a).sum())(2.0)
+    assert g == a.sum()
+    g = fa.grad(lambda s: fnp.apply_over_axes(lambda x, ax: fnp.sum(x * s, ax), a, 1).sum())(2.0)
+    assert g == a.sum()
+    with pytest.raises(ValueError, match="correct shape"):
+        fa.grad(lambda a: fnp.apply_over_axes(lambda x, ax: fnp.sum(x), a, 0).sum())(a)
+
+
+# i0 ---------------------------------------------------------------------------
+def test_i0_derivatives_follow_the_bessel_recurrence():
+    special = pytest.importorskip("scipy.special")
+    x = np.array([-30.0, -19.9, -3.0, -1e-3, 0.0, 0.7, 12.0, 20.0, 20.1, 45.0, 300.0])
+    np.testing.assert_allclose(fa.vmap(fa.grad(fnp.i0))(x), special.i1(x), rtol=1e-14,
+                               atol=1e-300)
+    second = fa.vmap(fa.grad(fa.grad(fnp.i0)))(x)
+    np.testing.assert_allclose(second, (special.i0(x) + special.iv(2, x)) / 2, rtol=1e-13)
+    third = fa.vmap(fa.grad(fa.grad(fa.grad(fnp.i0))))(x)
+    np.testing.assert_allclose(third, (3 * special.i1(x) + special.iv(3, x)) / 4, rtol=1e-13)
+
+
+def test_i0_at_zero_and_dtypes():
+    assert fa.grad(fnp.i0)(0.0) == 0.0
+    assert fa.grad(fa.grad(fnp.i0))(0.0) == 0.5
+    x32 = np.array([0.5, -2.0], np.float32)
+    y, f_vjp = fa.vjp(fnp.i0, x32)
+    assert y.dtype == np.i0(x32).dtype == np.float32
+    assert f_vjp(np.ones(2, np.float32))[0].dtype == np.float32
+    np.testing.assert_array_equal(fa.jvp(fnp.i0, (x32,), (x32,))[0], np.i0(x32))
+    with pytest.raises(TypeError, match="complex"):
+        fa.jvp(fnp.i0, (np.array([1j]),), (np.array([1j]),))
+
+
+# polynomials ------------------------------------------------------------------
+def test_polyval_gradient_is_the_powers():
+    p = np.array([2.0, -1.0, 0.5, 3.0])
+    x = np.array([0.0, 1.5, -2.0])
+    np.testing.assert_array_equal(fa.jacrev(lambda p: fnp.polyval(p, x))(p),
+                                  np.vander(x, 4))
+    np.testing.assert_allclose(fa.vmap(fa.grad(lambda x: fnp.polyval(p, x)))(x),
+                               np.polyval(np.polyder(p), x), rtol=1e-15)
+
+
+def test_polydiv_strips_the_remainder_as_numpy():
+    u = np.array([1.0, -3.0, 3.0, -1.0])   # (x - 1)**3
+    v = np.array([1.0, -1.0])
+    q, r = fa.jvp(lambda u: fnp.polydiv(u, v), (u,), (u,))[0]
+    q_np, r_np = np.polydiv(u, v)
+    np.testing.assert_array_equal(q, q_np)
+    np.testing.assert_array_equal(r, r_np)      # an exact division: r == [0.]
+    assert r.shape == (1,)
+    # The quotient's derivative in u: d(u / v) = du / v.
+    jac = fa.jacfwd(lambda u: fnp.polydiv(u, v)[0])(u)
+    numeric = num_jacobian(lambda u: np.polydiv(u, v)[0], u)
+    np.testing.assert_allclose(jac, numeric, rtol=1e-7, atol=1e-8)
+
+
+def test_polyfit_full_and_cov_outputs_match_numpy():
+    x = np.linspace(-1.0, 2.0, 9)
+    y = 1.0 - 2.0 * x + 0.5 * x**2 + np.sin(3 * x) / 10
+    c, resids, rank, s, rcond = fa.jvp(lambda y: fnp.polyfit(x, y, 2, full=True),
+                                       (y,), (y,))[0]
+    expected = np.polyfit(x, y, 2, full=True)
+    for got, want in zip((c, resids, s), (expected[0], expected[1], expected[3])):
+        np.testing.assert_allclose(got, want, rtol=1e-10)
+    assert rank == expected[2] and rcond == expected[4]
+    c, v = fa.jvp(lambda y: fnp.polyfit(x, y, 2, cov="unscaled"), (y,), (y,))[0]
+    np.testing.assert_allclose(v, np.polyfit(x, y, 2, cov="unscaled")[1], rtol=1e-10)
+    # polyfit is linear in y: its Jacobian is the pseudo-inverse of the Vandermonde matrix.
+    jac = fa.jacfwd(lambda y: fnp.polyfit(x, y, 2))(y)
+    np.testing.assert_allclose(jac, np.linalg.pinv(np.vander(x, 3)), rtol=1e-9, atol=1e-12)
+
+
+def test_roots_derivative_is_the_implicit_function():
+    zeros = np.array([2.0, -1.0, 0.5])
+    p = np.poly(zeros)
+    # d r_i / d p_k = -r_i**(n-k) / p'(r_i).
+    r = np.roots(p)
+    expected = -np.vander(r, 4) / np.polyval(np.polyder(p), r)[:, None]
+    np.testing.assert_allclose(fa.jacfwd(fnp.roots)(p), expected, rtol=1e-12)
+    np.testing.assert_allclose(fa.jacrev(fnp.roots)(p), expected, rtol=1e-12)
+    # Complex roots: the tangent against finite differences of NumPy's roots.
+    pc = np.array([1.0, 0.3, 1.2, -0.4])
+    t = np.array([0.3, -1.0, 0.5, 2.0])
+    _, tangent = fa.jvp(fnp.roots, (pc,), (t,))
+    eps = 1e-7
+    numeric = (np.roots(pc + eps * t) - np.roots(pc - eps * t)) / (2 * eps)
+    np.testing.assert_allclose(tangent, numeric, rtol=1e-6, atol=1e-7)
+    # A trailing zero is a root at 0, which moves by -dp_n / p_{n-1}.
+    q = np.array([1.0, -3.0, 2.0, 0.0])
+    _, tangent = fa.jvp(fnp.roots, (q,), (np.array([0.0, 0.0, 0.0, 1.0]),))
+    got = np.roots(q)
+    assert got[-1] == 0.0 and tangent[-1] == pytest.approx(-1.0 / 2.0)
+    # A repeated root has no finite derivative.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        _, tangent = fa.jvp(fnp.roots, (np.array([1.0, -2.0, 1.0]),), (np.ones(3),))
+    assert not np.isfinite(tangent).all()
+
+
+def test_roots_and_poly_batch():
+    ps = np.stack([np.poly([1.0, 2.0]), np.poly([-1.0, 3.0]), np.array([1.0, 0.0, 1.0])])
+    got = fa.vmap(fnp.roots)(ps)
+    assert got.dtype == np.complex128
+    for row, p in zip(got, ps):
+        np.testing.assert_allclose(row, np.roots(p), rtol=1e-14)
+    zs = np.array([[1.0, 2.0, 3.0], [0.5, -1.0, 4.0]])
+    np.testing.assert_allclose(fa.vmap(fnp.poly)(zs), np.stack([np.poly(z) for z in zs]),
+                               rtol=1e-15)
+    with pytest.raises(TypeError, match="eigenvalues"):
+        fa.grad(lambda a: fnp.poly(a).sum())(np.eye(2))
+
+
+# nan functions ----------------------------------------------------------------
+WITH_NANS = np.array([[0.5, NAN, -1.2, 2.0, 0.1],
+                      [NAN, 1.1, 0.3, -0.7, NAN],
+                      [1.4, -0.4, NAN, 0.9, -1.9]])
+
+
+@pytest.mark.parametrize("name, args", [
+    ("nanmedian", ()), ("nanquantile", (0.35,)), ("nanpercentile", ([20.0, 80.0],)),
+    ("nancumsum", ()), ("nancumprod", ()),
+])
+@pytest.mark.parametrize("axis", [None, 0, 1])
+def test_nan_entries_get_zero_derivative(name, args, axis):
+    def fun(x):
+        return getattr(fnp, name)(x, *args, axis=axis)
+
+    got, _ = fa.jvp(fun, (WITH_NANS,), (WITH_NANS,))
+    np.testing.assert_allclose(got, getattr(np, name)(WITH_NANS, *args, axis=axis),
+                               rtol=1e-14, equal_nan=True)
+    jac = fa.jacrev(fun)(WITH_NANS)
+    assert np.isfinite(jac).all()
+    np.testing.assert_array_equal(jac[..., np.isnan(WITH_NANS)], 0.0)
+    # Against finite differences in the non-NaN entries.
+    valid = ~np.isnan(WITH_NANS)
+
+    def on_valid(v):
+        x = WITH_NANS.copy()
+        x[valid] = v
+        return getattr(np, name)(x, *args, axis=axis)
+
+    numeric = num_jacobian(on_valid, WITH_NANS[valid])
+    np.testing.assert_allclose(jac[..., valid], numeric, rtol=1e-6, atol=1e-7)
+
+
+def test_nanmedian_all_nan_slice_warns_and_gives_nan():
+    x = WITH_NANS.copy()
+    x[:, 1] = NAN
+    with pytest.warns(RuntimeWarning, match="All-NaN"):
+        got, tangent = fa.jvp(lambda x: fnp.nanmedian(x, axis=0), (x,), (np.ones_like(x),))
+    with pytest.warns(RuntimeWarning, match="All-NaN"):
+        expected = np.nanmedian(x, axis=0)
+    np.testing.assert_array_equal(got, expected)
+    assert np.isnan(got[1]) and tangent[1] == 0.0
+    with pytest.warns(RuntimeWarning, match="All-NaN"):
+        g = fa.grad(lambda x: fnp.nansum(fnp.nanquantile(x, 0.5, axis=0)))(x)
+    np.testing.assert_array_equal(g[:, 1], 0.0)
+    assert np.isfinite(g).all()
+
+
+def test_nanargmax_and_nanargmin():
+    for name in ["nanargmax", "nanargmin"]:
+        fun = getattr(fnp, name)
+        for axis in [None, 0, 1]:
+            got, _ = fa.jvp(lambda x, f=fun, a=axis: f(x, axis=a), (WITH_NANS,), (WITH_NANS,))
+            np.testing.assert_array_equal(got, getattr(np, name)(WITH_NANS, axis=axis))
+        x = WITH_NANS.copy()
+        x[1] = NAN
+        with pytest.raises(ValueError, match="All-NaN"):
+            fa.jvp(lambda x, f=fun: f(x, axis=1), (x,), (x,))
+        # Inside vmap an all-NaN example gives -1, as JAX.
+        got = fa.vmap(fun)(x)
+        expected = [getattr(np, name)(row) if not np.isnan(row).all() else -1 for row in x]
+        np.testing.assert_array_equal(got, expected)
+    # The index picks the element whose derivative flows.
+    g = fa.grad(lambda x: x[fnp.nanargmax(x)] ** 2)(np.array([1.0, NAN, 3.0]))
+    np.testing.assert_array_equal(g, [0.0, 0.0, 6.0])
+
+
+def test_nan_quantile_errors():
+    x = WITH_NANS
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        fa.jvp(lambda x: fnp.nanquantile(x, 1.5), (x,), (x,))
+    with pytest.raises(ValueError, match=r"\[0, 100\]"):
+        fa.jvp(lambda x: fnp.nanpercentile(x, -5.0), (x,), (x,))
+    with pytest.raises(ValueError, match="linear"):
+        fa.jvp(lambda x: fnp.nanquantile(x, 0.5, method="nearest"), (x,), (x,))
+    with pytest.raises(TypeError, match="concrete"):
+        fa.grad(lambda q: fnp.nanquantile(x, q))(0.5)
+
+
+# float32 ----------------------------------------------------------------------
+FLOAT32_CASES = [
+    ("convolve", lambda a: fnp.convolve(a, a[:2]), lambda a: np.convolve(a, a[:2])),
+    ("correlate", lambda a: fnp.correlate(a, a[:3], "same"),
+     lambda a: np.correlate(a, a[:3], "same")),
+    ("trapezoid", fnp.trapezoid, np.trapezoid),
+    ("gradient", lambda a: fnp.gradient(a, 0.5, edge_order=2),
+     lambda a: np.gradient(a, 0.5, edge_order=2)),
+    ("gradient", lambda a: fnp.gradient(a, np.array([0.0, 1.0, 1.5, 3.0, 3.2])),
+     lambda a: np.gradient(a, np.array([0.0, 1.0, 1.5, 3.0, 3.2]))),
+    ("ediff1d", lambda a: fnp.ediff1d(a, to_begin=1.0), lambda a: np.ediff1d(a, to_begin=1.0)),
+    ("unwrap", fnp.unwrap, np.unwrap),
+    ("cov", fnp.cov, np.cov),
+    ("cov", lambda a: fnp.cov(a, dtype=np.float32), lambda a: np.cov(a, dtype=np.float32)),
+    ("corrcoef", lambda a: fnp.corrcoef(a, a**2, dtype=np.float32),
+     lambda a: np.corrcoef(a, a**2, dtype=np.float32)),
+    ("vander", fnp.vander, np.vander),
+    ("i0", fnp.i0, np.i0),
+    ("polyval", lambda a: fnp.polyval(a, a), lambda a: np.polyval(a, a)),
+    ("polyadd", lambda a: fnp.polyadd(a, a[:2]), lambda a: np.polyadd(a, a[:2])),
+    ("polymul", lambda a: fnp.polymul(a, a[:2]), lambda a: np.polymul(a, a[:2])),
+    ("polyder", fnp.polyder, np.polyder),
+    ("polyint", fnp.polyint, np.polyint),
+    ("polydiv", lambda a: fnp.polydiv(a, a[:2])[0], lambda a: np.polydiv(a, a[:2])[0]),
+    ("poly", fnp.poly, np.poly),
+    ("nanmedian", fnp.nanmedian, np.nanmedian),
+    ("nanquantile", lambda a: fnp.nanquantile(a, 0.3), lambda a: np.nanquantile(a, 0.3)),
+    ("nanpercentile", lambda a: fnp.nanpercentile(a, [30.0]),
+     lambda a: np.nanpercentile(a, [30.0])),
+    ("nancumsum", fnp.nancumsum, np.nancumsum),
+    ("nancumprod", fnp.nancumprod, np.nancumprod),
+]
+
+
+@pytest.mark.parametrize("name, fun, ref", FLOAT32_CASES, ids=[c[0] for c in FLOAT32_CASES])
+def test_float32_follows_numpy(name, fun, ref):
+    a = np.array([0.5, -1.25, 2.0, 0.75, 1.5], np.float32)
+    if name.startswith("nan"):
+        a[1] = np.nan
+    expected = np.asarray(ref(a))
+    y, tangent = fa.jvp(fun, (a,), (np.ones_like(a),))
+    assert np.asarray(y).dtype == expected.dtype
+    assert np.asarray(tangent).dtype == expected.dtype
+    np.testing.assert_allclose(y, expected, rtol=1e-5, atol=1e-6, equal_nan=True)
+    _, f_vjp = fa.vjp(fun, a)
+    assert f_vjp(np.ones(np.shape(y), expected.dtype))[0].dtype == np.float32
+
+
+def test_no_traced_argument_returns_numpys_result():
+    a = np.array([1.0, 2.0, 4.0])
+    assert type(fnp.interp(0.5, a, a)) is type(np.interp(0.5, a, a))
+    assert type(fnp.i0(1.0)) is type(np.i0(1.0))
+    assert fnp.polyval([1.0, 2.0], 3) == np.polyval([1.0, 2.0], 3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        assert math.isnan(fnp.nanmedian(np.array([NAN])))
+    np.testing.assert_array_equal(fnp.convolve([1, 2], [3, 4]), np.convolve([1, 2], [3, 4]))
