@@ -90,13 +90,17 @@ from funcad.primitives.reduction import max, min, prod, sum  # noqa: A004
 from funcad.primitives.shape import broadcast_to, concatenate, reshape, transpose
 
 # Each family module lists its public names in ``__all__``.
+from funcad.numpy.array_api import *  # noqa: E402, F403
 from funcad.numpy.elementwise import *  # noqa: E402, F403
 from funcad.numpy.indexing import *  # noqa: E402, F403
+from funcad.numpy.logic import *  # noqa: E402, F403
 from funcad.numpy.manipulation import *  # noqa: E402, F403
 from funcad.numpy.nanfunctions import *  # noqa: E402, F403
 from funcad.numpy.numerical import *  # noqa: E402, F403
 from funcad.numpy.polynomial import *  # noqa: E402, F403
 from funcad.numpy.reductions import *  # noqa: E402, F403
+from funcad.numpy.searching import *  # noqa: E402, F403
+from funcad.numpy.setops import *  # noqa: E402, F403
 from funcad.numpy.sorting import *  # noqa: E402, F403
 
 abs = absolute  # noqa: A001 - mirrors numpy.abs

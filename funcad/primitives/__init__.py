@@ -10,6 +10,7 @@ from funcad.primitives import (  # noqa: F401
     elementwise,
     gather,
     indexing,
+    integer,
     linalg,
     logical,
     polyroots,

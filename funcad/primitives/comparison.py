@@ -33,8 +33,23 @@ logical_or_p, logical_or = _comparison("logical_or", "x or y")
 where_p = Primitive("where")
 
 
-def where(condition, x, y):
-    """``x`` where ``condition`` holds, else ``y``; differentiable in ``x`` and ``y``."""
+_NOT_GIVEN = object()
+
+
+def where(condition, x=_NOT_GIVEN, y=_NOT_GIVEN, /, *, size=None, fill_value=None):
+    """``x`` where ``condition`` holds, else ``y``; differentiable in ``x`` and ``y``.
+
+    With ``condition`` alone it is ``nonzero(condition)`` (``size=`` and
+    ``fill_value=`` as in ``funcad.numpy.nonzero``).
+    """
+    if x is _NOT_GIVEN and y is _NOT_GIVEN:
+        from funcad.numpy.searching import _nonzero
+
+        return _nonzero(condition, size, fill_value, "where")
+    if x is _NOT_GIVEN or y is _NOT_GIVEN:
+        raise ValueError("where: either both or neither of x and y should be given.")
+    if size is not None or fill_value is not None:
+        raise TypeError("where: size= and fill_value= apply to the one-argument form only.")
     return where_p.bind(condition, x, y)
 
 

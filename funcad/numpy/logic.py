@@ -1,0 +1,145 @@
+"""Logic and integer functions: logical_not, isclose, array_equal, isin, bitwise ops, gcd, ...
+
+The bitwise, shift, gcd and lcm ufuncs and ``logical_not``/``logical_xor``
+are primitives with no derivative (``funcad.primitives.integer``): on traced
+values they give plain integers or booleans, and under ``vmap`` batched ones.
+``isclose``, ``array_equal``, ``array_equiv`` and ``isin`` are composites of
+comparisons; with known values (under ``grad``, ``jvp``, ``vjp``) they call
+NumPy on them. ``allclose``, ``array_equal`` and ``array_equiv`` return a
+Python ``bool`` as NumPy does, except under ``vmap``, where the answer is one
+boolean per example.
+
+>>> import numpy as np, funcad as fa, funcad.numpy as fnp
+>>> fa.vmap(lambda x: fnp.isin(x, np.array([1, 3])))(np.array([[1, 2], [3, 3]]))
+array([[ True, False],
+       [ True,  True]])
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+from funcad import backend
+from funcad.core.trace import Tracer
+from funcad.numpy._concrete import maybe_concrete, traced
+from funcad.numpy.composites import ravel
+from funcad.primitives import logical
+from funcad.primitives._util import dtype_of, shape_of
+from funcad.primitives.arithmetic import add, multiply, subtract
+from funcad.primitives.comparison import astype, equal, less_equal, logical_and, logical_or
+from funcad.primitives.elementwise import absolute
+from funcad.primitives.integer import (
+    bitwise_and,
+    bitwise_count,
+    bitwise_or,
+    bitwise_xor,
+    gcd,
+    invert,
+    lcm,
+    left_shift,
+    logical_not,
+    logical_xor,
+    right_shift,
+)
+from funcad.primitives.shape import reshape
+from funcad.primitives.special_values import isfinite, isnan
+
+__all__ = [
+    "logical_not", "logical_xor", "isclose", "allclose", "array_equal", "array_equiv", "isin",
+    "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "bitwise_invert", "invert",
+    "bitwise_count", "left_shift", "right_shift", "bitwise_left_shift", "bitwise_right_shift",
+    "gcd", "lcm",
+]  # fmt: skip
+
+# NumPy's other names for the same ufuncs.
+bitwise_not = bitwise_invert = invert
+bitwise_left_shift, bitwise_right_shift = left_shift, right_shift
+
+
+def _np():
+    return backend.default().xp
+
+
+def _known(*values):
+    """The plain values under the tracers, or None when ``vmap`` batches one of them."""
+    plain = [maybe_concrete(v) for v in values]
+    return None if any(p is None and v is not None for p, v in zip(plain, values)) else plain
+
+
+def _kind(x) -> str:
+    dtype = dtype_of(x)
+    return dtype.kind if dtype is not None else _np().asarray(x).dtype.kind
+
+
+def _as_bool(result):
+    """NumPy's Python ``bool`` where the answer is known; a traced boolean under ``vmap``."""
+    return result if isinstance(result, Tracer) else bool(result)
+
+
+def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan: bool = False):
+    """Elementwise ``|a - b| <= atol + rtol * |b|``, as booleans; not differentiable."""
+    plain = _known(a, b, rtol, atol)
+    if plain is not None:
+        return _np().isclose(*plain, equal_nan=equal_nan)
+    x, y = a, b
+    # As NumPy: y is made inexact, so that abs(y) cannot overflow an integer.
+    if dtype_of(y) is not None and dtype_of(y).kind != "m":
+        dtype = _np().result_type(dtype_of(y), 1.0)
+        y = y if dtype_of(y) == dtype else astype(y, dtype)
+    elif isinstance(y, int):
+        y = float(y)
+    # As NumPy: inf - inf is NaN here without a warning; it compares False.
+    errstate = getattr(_np(), "errstate", None)
+    with errstate(invalid="ignore") if errstate is not None else contextlib.nullcontext():
+        gap = absolute(subtract(x, y))
+    result = logical_or(
+        logical_and(less_equal(gap, add(atol, multiply(rtol, absolute(y)))), isfinite(y)),
+        equal(x, y))
+    if equal_nan:
+        result = logical_or(result, logical_and(isnan(x), isnan(y)))
+    return result
+
+
+def allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan: bool = False):
+    """Whether every element of ``a`` is close to ``b`` (see ``isclose``)."""
+    if not traced(a, b, rtol, atol):
+        return _np().allclose(a, b, rtol, atol, equal_nan)
+    return _as_bool(logical.all(isclose(a, b, rtol, atol, equal_nan)))
+
+
+def array_equal(a1, a2, equal_nan: bool = False):
+    """Whether ``a1`` and ``a2`` have the same shape and elements."""
+    if not traced(a1, a2):
+        return _np().array_equal(a1, a2, equal_nan)
+    if shape_of(a1) != shape_of(a2):
+        return False
+    same = equal(a1, a2)
+    if equal_nan and (_kind(a1) in "fc" and _kind(a2) in "fc"):
+        same = logical_or(same, logical_and(isnan(a1), isnan(a2)))
+    return _as_bool(logical.all(same))
+
+
+def array_equiv(a1, a2):
+    """Whether ``a1`` and ``a2`` broadcast to each other and agree elementwise."""
+    if not traced(a1, a2):
+        return _np().array_equiv(a1, a2)
+    try:
+        _np().broadcast_shapes(shape_of(a1), shape_of(a2))
+    except ValueError:
+        return False
+    return _as_bool(logical.all(equal(a1, a2)))
+
+
+def isin(element, test_elements, assume_unique: bool = False, invert: bool = False, *,
+         kind: str | None = None):
+    """Elementwise: whether ``element`` occurs in ``test_elements``; not differentiable.
+
+    Under ``vmap`` every pair is compared (O(element.size * test_elements.size)).
+    """
+    plain = _known(element, test_elements)
+    if plain is not None:
+        return _np().isin(*plain, assume_unique=assume_unique, invert=invert, kind=kind)
+    column = reshape(element, shape_of(element) + (1,))
+    found = logical.any(equal(column, ravel(test_elements)), axis=-1)
+    return logical_not(found) if invert else found
+
