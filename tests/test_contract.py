@@ -268,3 +268,32 @@ def test_the_tape_is_freed_when_the_vjp_function_is_dropped():
         if was_enabled:
             gc.enable()
     assert leftover < 256 * 1024
+
+
+# Traced values take NumPy's operators and methods ------------------------------------
+def test_bitwise_operators_on_traced_values_match_numpy():
+    x = np.array([[1.0, -2.0, 3.0], [0.5, 2.0, -1.0]])
+    ints = np.array([[3, 5, 12], [7, 0, 9]])
+
+    def logic(r):
+        return ((r > 0) & ~(r > 2)) | ((r < -1) ^ (r > 1.5))
+
+    def shifts(i):
+        return (i << 2) >> 1, 6 & i, 1 | i, 2 ^ i, 1 << i, 64 >> i
+
+    np.testing.assert_array_equal(fa.vmap(logic)(x), logic(x))
+    for out, expected in zip(fa.vmap(shifts)(ints), shifts(ints)):
+        np.testing.assert_array_equal(out, expected)
+
+
+def test_array_methods_on_traced_values():
+    x = np.array([3.0, -1.0, 2.0, 5.0])
+    g = fa.grad(lambda r: fnp.sum(r.compress(r > 0) ** 2) + fnp.sum(r.copy()))(x)
+    np.testing.assert_array_equal(g, np.where(x > 0, 2 * x, 0.0) + 1.0)
+    rows = np.sort(np.array([x, 2 * x]), axis=1)
+    found = fa.vmap(lambda r: r.searchsorted(2.5))(rows)
+    np.testing.assert_array_equal(found, [np.searchsorted(r, 2.5) for r in rows])
+    kth = fa.vmap(lambda r: r[r.argpartition(1)[1]])(np.array([x, -x]))
+    np.testing.assert_array_equal(kth, [np.partition(x, 1)[1], np.partition(-x, 1)[1]])
+    picked = fa.grad(lambda r: fnp.sum(r[r.nonzero()] * 2.0))(np.array([0.0, 1.5, 0.0]))
+    np.testing.assert_array_equal(picked, [0.0, 2.0, 0.0])

@@ -11,7 +11,7 @@ import math
 from funcad.core.trace import Tracer
 from funcad.numpy import composites
 from funcad.primitives import arithmetic as ar
-from funcad.primitives import binary_math, indexing, linalg, reduction, rounding
+from funcad.primitives import binary_math, indexing, integer, linalg, reduction, rounding
 from funcad.primitives import comparison as cmp
 from funcad.primitives import elementwise as el
 from funcad.primitives import shape as sh
@@ -180,6 +180,40 @@ class ArrayTracer(Tracer):
     def round(self, decimals=0):  # noqa: A003 - mirrors ndarray.round
         return rounding.round(self, decimals)
 
+    # Bitwise and logical operators: integer and boolean results, no derivative.
+    def __and__(self, other):
+        return integer.bitwise_and(self, other)
+
+    def __rand__(self, other):
+        return integer.bitwise_and(other, self)
+
+    def __or__(self, other):
+        return integer.bitwise_or(self, other)
+
+    def __ror__(self, other):
+        return integer.bitwise_or(other, self)
+
+    def __xor__(self, other):
+        return integer.bitwise_xor(self, other)
+
+    def __rxor__(self, other):
+        return integer.bitwise_xor(other, self)
+
+    def __lshift__(self, other):
+        return integer.left_shift(self, other)
+
+    def __rlshift__(self, other):
+        return integer.left_shift(other, self)
+
+    def __rshift__(self, other):
+        return integer.right_shift(self, other)
+
+    def __rrshift__(self, other):
+        return integer.right_shift(other, self)
+
+    def __invert__(self):
+        return integer.invert(self)
+
     def __matmul__(self, other):
         return linalg.matmul(self, other)
 
@@ -334,6 +368,40 @@ class ArrayTracer(Tracer):
         from funcad.numpy.manipulation import repeat
 
         return repeat(self, repeats, axis=axis)
+
+    def nonzero(self):
+        from funcad.numpy.searching import nonzero
+
+        return nonzero(self)
+
+    def searchsorted(self, v, side="left", sorter=None):
+        from funcad.numpy.searching import searchsorted
+
+        return searchsorted(self, v, side=side, sorter=sorter)
+
+    def compress(self, condition, axis=None):
+        from funcad.numpy.searching import compress
+
+        return compress(condition, self, axis=axis)
+
+    def choose(self, choices, mode="raise"):
+        from funcad.numpy.searching import choose
+
+        return choose(self, choices, mode=mode)
+
+    def argpartition(self, kth, axis=-1, kind="introselect", order=None):
+        from funcad.numpy.searching import argpartition
+
+        return argpartition(self, kth, axis=axis, kind=kind, order=order)
+
+    def copy(self):
+        return self
+
+    def partition(self, kth, axis=-1, kind="introselect", order=None):
+        raise TypeError(
+            "x.partition() works in place, which traced arrays cannot do; use "
+            "fnp.partition(x, kth, axis)."
+        )
 
     def sort(self, axis=-1, kind=None, order=None):
         raise TypeError(
