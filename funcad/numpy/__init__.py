@@ -10,6 +10,7 @@ calls the backend (NumPy or CuPy) straight away.
 
 from funcad import backend as _backend
 from funcad.numpy import linalg
+from funcad.numpy.array_api import *  # noqa: F403 - each family module lists its names
 from funcad.numpy.composites import (
     angle,
     clip,
@@ -42,6 +43,17 @@ from funcad.numpy.creation import (
     zeros,
     zeros_like,
 )
+from funcad.numpy.elementwise import *  # noqa: F403
+from funcad.numpy.indexing import *  # noqa: F403
+from funcad.numpy.logic import *  # noqa: F403
+from funcad.numpy.manipulation import *  # noqa: F403
+from funcad.numpy.nanfunctions import *  # noqa: F403
+from funcad.numpy.numerical import *  # noqa: F403
+from funcad.numpy.polynomial import *  # noqa: F403
+from funcad.numpy.reductions import *  # noqa: F403
+from funcad.numpy.searching import *  # noqa: F403
+from funcad.numpy.setops import *  # noqa: F403
+from funcad.numpy.sorting import *  # noqa: F403
 from funcad.primitives.arithmetic import (
     add,
     divide,
@@ -88,20 +100,6 @@ from funcad.primitives.elementwise import (
 from funcad.primitives.linalg import einsum, matmul
 from funcad.primitives.reduction import max, min, prod, sum  # noqa: A004
 from funcad.primitives.shape import broadcast_to, concatenate, reshape, transpose
-
-# Each family module lists its public names in ``__all__``.
-from funcad.numpy.array_api import *  # noqa: E402, F403
-from funcad.numpy.elementwise import *  # noqa: E402, F403
-from funcad.numpy.indexing import *  # noqa: E402, F403
-from funcad.numpy.logic import *  # noqa: E402, F403
-from funcad.numpy.manipulation import *  # noqa: E402, F403
-from funcad.numpy.nanfunctions import *  # noqa: E402, F403
-from funcad.numpy.numerical import *  # noqa: E402, F403
-from funcad.numpy.polynomial import *  # noqa: E402, F403
-from funcad.numpy.reductions import *  # noqa: E402, F403
-from funcad.numpy.searching import *  # noqa: E402, F403
-from funcad.numpy.setops import *  # noqa: E402, F403
-from funcad.numpy.sorting import *  # noqa: E402, F403
 
 abs = absolute  # noqa: A001 - mirrors numpy.abs
 true_divide = divide

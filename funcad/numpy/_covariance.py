@@ -13,7 +13,8 @@ from typing import Any
 
 from funcad import backend
 from funcad.core.trace import Tracer
-from funcad.numpy._numerical_util import as_operand, concrete, traced
+from funcad.numpy._concrete import maybe_concrete, traced
+from funcad.numpy._numerical_util import as_operand
 from funcad.numpy.composites import clip, dot
 from funcad.numpy.products import diagonal
 from funcad.numpy.statistics import average
@@ -50,7 +51,7 @@ def _weights(w, name: str, samples: int, like):
     if shape_of(w)[0] != samples:
         raise RuntimeError(f"cov: {name} has {shape_of(w)[0]} entries for {samples} "
                            f"observations; incompatible numbers of samples and {name}.")
-    value = concrete(w)
+    value = maybe_concrete(w)
     if value is not None:
         if name == "fweights" and not bool(xp.all(value == xp.around(value))):
             raise TypeError("cov: fweights must be integer (frequency counts).")
@@ -136,7 +137,7 @@ def _real(dtype):
 
 def _degrees_of_freedom(fact):
     """``fact``, or 0 with NumPy's warning where it is not positive."""
-    value = concrete(fact)
+    value = maybe_concrete(fact)
     if value is None:
         # Inside vmap each example may differ: no warning, NumPy's value.
         return where(less_equal(fact, 0), 0.0, fact)

@@ -18,7 +18,8 @@ from __future__ import annotations
 from typing import Any
 
 from funcad import backend
-from funcad.numpy._numerical_util import as_operand, concrete, traced
+from funcad.numpy._concrete import maybe_concrete, traced
+from funcad.numpy._numerical_util import as_operand
 from funcad.numpy.indexing import take
 from funcad.numpy.sorting import argsort
 from funcad.primitives._util import backend_of, dtype_of, ndim_of, shape_of
@@ -92,7 +93,7 @@ def _cast(v, dtype):
 
 def _segments(x, xp, n: int):
     """For each ``x``, the ``j`` in ``[0, n - 2]`` with ``xp[j] <= x < xp[j+1]`` (clipped)."""
-    x_value, xp_value = concrete(x), concrete(xp)
+    x_value, xp_value = maybe_concrete(x), maybe_concrete(xp)
     if x_value is not None and xp_value is not None:
         arrays = backend.of(xp_value).xp
         j = arrays.searchsorted(xp_value, x_value, side="right") - 1
@@ -112,7 +113,7 @@ def _periodic(x, xp, fp, period):
         raise ValueError("interp: period must be a non-zero value.")
     period = abs(period)
     x, xp = remainder(x, period), remainder(xp, period)
-    xp_value = concrete(xp)
+    xp_value = maybe_concrete(xp)
     order = argsort(xp if xp_value is None else xp_value)
     xp, fp = take(xp, order), take(fp, order)
     xp = concatenate([subtract(getitem(xp, slice(-1, None)), period), xp,

@@ -4,17 +4,8 @@ from __future__ import annotations
 
 from funcad import backend
 from funcad.core.trace import Tracer
-from funcad.primitives._util import backend_of, shape_of
-
-
-def traced(*objs) -> bool:
-    """Whether a tracer sits among ``objs`` (or in lists and tuples of them)."""
-    for obj in objs:
-        if isinstance(obj, Tracer):
-            return True
-        if isinstance(obj, (list, tuple)) and traced(*obj):
-            return True
-    return False
+from funcad.numpy._concrete import traced
+from funcad.primitives._util import backend_of
 
 
 def as_operand(x, like=None):
@@ -28,11 +19,3 @@ def as_operand(x, like=None):
     xp = backend_of(like).xp if like is not None else backend.default().xp
     return xp.asarray(x)
 
-
-def concrete(x):
-    """The value under JVP/VJP tracers, or None inside ``vmap`` (one value per example)."""
-    while isinstance(x, Tracer):
-        if shape_of(x._value) != shape_of(x):
-            return None
-        x = x._value
-    return x

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from funcad import backend
 from funcad.core.trace import Tracer
+from funcad.numpy._concrete import traced
 from funcad.primitives._util import backend_of, dtype_of, shape_of
 
 
@@ -102,13 +103,6 @@ def empty_like(x, dtype=None, shape=None):
     return xp.empty(shape, dtype=dtype)
 
 
-def _contains_tracer(obj) -> bool:
-    if isinstance(obj, Tracer):
-        return True
-    if isinstance(obj, (list, tuple)):
-        return any(_contains_tracer(o) for o in obj)
-    return False
-
 
 def array(obj, dtype=None):
     """An array from ``obj``; nested lists holding traced values are stacked."""
@@ -116,7 +110,7 @@ def array(obj, dtype=None):
         from funcad.primitives.comparison import astype
 
         return obj if dtype is None else astype(obj, dtype)
-    if _contains_tracer(obj):
+    if traced(obj):
         from funcad.numpy.composites import stack
 
         return stack([array(o, dtype) for o in obj])
@@ -127,7 +121,7 @@ def array(obj, dtype=None):
 
 def asarray(obj, dtype=None):
     """``obj`` as an array without copying when it already is one."""
-    if isinstance(obj, Tracer) or _contains_tracer(obj):
+    if isinstance(obj, Tracer) or traced(obj):
         return array(obj, dtype)
     if isinstance(obj, (list, tuple)):
         return _xp().asarray(obj, dtype=dtype)

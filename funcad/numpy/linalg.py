@@ -22,6 +22,7 @@ from typing import Any, NamedTuple
 
 from funcad import backend
 from funcad.core.trace import Tracer
+from funcad.numpy._concrete import traced
 from funcad.primitives import decompositions as _dec
 from funcad.primitives import solvers as _sol
 from funcad.primitives._util import backend_of, dtype_of, ndim_of, normalize_axis, shape_of
@@ -68,9 +69,6 @@ class _NoValue:
     """Marks an argument that was not given (NumPy's ``pinv(rtol=...)``)."""
 
 
-def _traced(*xs) -> bool:
-    return any(isinstance(x, Tracer) for x in xs)
-
 
 def _as_operand(x, like):
     """A Python scalar or list next to a traced operand, as an array of its backend."""
@@ -114,7 +112,7 @@ def _solve_with(solver, a, b, name: str, **params):
 
 def solve(a, b):
     """Solve ``a @ x = b`` for ``x``; ``b`` is ``(n,)`` or ``(..., n, k)`` (NumPy 2)."""
-    if not _traced(a, b):
+    if not traced(a, b):
         return backend.of_pair(a, b).xp.linalg.solve(a, b)
     a, b = _as_operand(a, b), _as_operand(b, a)
     return _solve_with(_sol.solve, a, b, "solve")
@@ -132,7 +130,7 @@ def solve_triangular(a, b, lower: bool = False):
     ...                             lower=True).tolist()
     [1.0, 1.0]
     """
-    if _traced(a, b):
+    if traced(a, b):
         a, b = _as_operand(a, b), _as_operand(b, a)
     else:
         xp = backend.of_pair(a, b).xp
@@ -220,7 +218,7 @@ def lstsq(a, b, rcond=None):
     each example is not known from shapes alone: residuals are then given
     whenever m > n, and ``rank`` is an integer array.
     """
-    if not _traced(a, b):
+    if not traced(a, b):
         return backend.of_pair(a, b).xp.linalg.lstsq(a, b, rcond=rcond)
     a, b = _as_operand(a, b), _as_operand(b, a)
     if ndim_of(a) != 2 or ndim_of(b) not in (1, 2) or shape_of(b)[0] != shape_of(a)[0]:
@@ -381,7 +379,7 @@ def matrix_power(a, n):
 def multi_dot(arrays, *, out=None):
     """The product of two or more matrices, in the cheapest order (as NumPy)."""
     arrays = list(arrays)
-    if not _traced(*arrays):
+    if not traced(*arrays):
         return backend.of_many(*arrays).xp.linalg.multi_dot(arrays, out=out)
     if out is not None:
         raise TypeError("funcad.numpy.linalg.multi_dot does not write into out=: arrays are "

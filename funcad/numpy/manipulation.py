@@ -20,6 +20,7 @@ from typing import Any, Sequence
 
 from funcad import backend
 from funcad.core.trace import Tracer
+from funcad.numpy._concrete import traced
 from funcad.numpy._pad import pad
 from funcad.numpy.products import cross, diag, diagonal, inner, kron, outer, trace, tril, triu, vdot
 from funcad.primitives._util import (
@@ -44,15 +45,6 @@ __all__ = [
 
 ArrayLike = Any
 
-
-def _traced(*objs) -> bool:
-    """Whether a tracer sits among ``objs`` or inside nested lists and tuples of them."""
-    for obj in objs:
-        if isinstance(obj, Tracer):
-            return True
-        if isinstance(obj, (list, tuple)) and _traced(*obj):
-            return True
-    return False
 
 
 def _xp(x):
@@ -359,7 +351,7 @@ def meshgrid(*xi: ArrayLike, copy: bool = True, sparse: bool = False,
     """Coordinate arrays from coordinate vectors (``indexing`` 'xy' or 'ij')."""
     if indexing not in ("xy", "ij"):
         raise ValueError(f"meshgrid: indexing must be 'xy' or 'ij'; got {indexing!r}.")
-    if not _traced(*xi):
+    if not traced(*xi):
         return _xps(xi).meshgrid(*xi, copy=copy, sparse=sparse, indexing=indexing)
     ndim = len(xi)
     ones = (1,) * ndim
@@ -402,7 +394,7 @@ def _sequence(tup, name):
 def vstack(tup: Sequence[ArrayLike], *, dtype: Any = None,
            casting: str = "same_kind") -> ArrayLike:
     """Arrays stacked along the first axis (1-d arrays become rows)."""
-    if not _traced(tup):
+    if not traced(tup):
         return _xps(tup).vstack(tup, dtype=dtype, casting=casting)
     arrays = atleast_2d(*_sequence(tup, "vstack"))
     arrays = arrays if isinstance(arrays, tuple) else (arrays,)
@@ -422,7 +414,7 @@ def row_stack(tup: Sequence[ArrayLike], *, dtype: Any = None,
 def hstack(tup: Sequence[ArrayLike], *, dtype: Any = None,
            casting: str = "same_kind") -> ArrayLike:
     """Arrays stacked along the second axis (the first for 1-d arrays)."""
-    if not _traced(tup):
+    if not traced(tup):
         return _xps(tup).hstack(tup, dtype=dtype, casting=casting)
     arrays = atleast_1d(*_sequence(tup, "hstack"))
     arrays = arrays if isinstance(arrays, tuple) else (arrays,)
@@ -432,7 +424,7 @@ def hstack(tup: Sequence[ArrayLike], *, dtype: Any = None,
 
 def dstack(tup: Sequence[ArrayLike]) -> ArrayLike:
     """Arrays stacked along the third axis."""
-    if not _traced(tup):
+    if not traced(tup):
         return _xps(tup).dstack(tup)
     arrays = atleast_3d(*_sequence(tup, "dstack"))
     return concatenate(arrays if isinstance(arrays, tuple) else (arrays,), 2)
@@ -440,7 +432,7 @@ def dstack(tup: Sequence[ArrayLike]) -> ArrayLike:
 
 def column_stack(tup: Sequence[ArrayLike]) -> ArrayLike:
     """1-d arrays as the columns of a 2-d array; 2-d arrays stacked as they are."""
-    if not _traced(tup):
+    if not traced(tup):
         return _xps(tup).column_stack(tup)
     arrays = []
     for v in _sequence(tup, "column_stack"):
@@ -477,7 +469,7 @@ def _block_join(arrays, depth: int, list_ndim: int, result_ndim: int):
 
 def block(arrays: list) -> ArrayLike:
     """An array assembled from nested lists of blocks (innermost lists join the last axis)."""
-    if not _traced(arrays):
+    if not traced(arrays):
         return _xps(arrays).block(arrays)
     list_ndim, array_ndim = _block_depth(arrays, "")
     return _block_join(arrays, 0, list_ndim, max(list_ndim, array_ndim))

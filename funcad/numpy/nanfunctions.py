@@ -25,7 +25,7 @@ from typing import Any
 
 from funcad import backend
 from funcad.core.trace import Tracer
-from funcad.numpy._numerical_util import concrete
+from funcad.numpy._concrete import maybe_concrete
 from funcad.numpy.indexing import take_along_axis
 from funcad.numpy.reductions import argmax as argmax_
 from funcad.numpy.reductions import argmin as argmin_
@@ -117,7 +117,7 @@ def _nan_arg(reduce, a, axis, keepdims, fill, name):
         return reduce(a, axis=axis, keepdims=keepdims)
     valid = equal(a, a)
     some = logical.any(valid, axis, keepdims)
-    value = concrete(some)
+    value = maybe_concrete(some)
     if value is not None and not bool(_xp(value).all(value)):
         raise ValueError(f"{name}: All-NaN slice encountered; "
                          f"no index to return. Check the input with fnp.isnan first.")
@@ -235,6 +235,6 @@ def _nan_quantile(a, q, axis, keepdims, dtype, median=False):
 
 
 def _warn_all_nan(count):
-    value = concrete(count)
+    value = maybe_concrete(count)
     if value is not None and bool((value == 0).any()):
         warnings.warn("All-NaN slice encountered", RuntimeWarning, stacklevel=4)

@@ -22,9 +22,10 @@ from typing import Any, Callable
 
 from funcad import backend
 from funcad.core.trace import Tracer, current_depth
+from funcad.numpy._concrete import traced
 from funcad.numpy._covariance import corrcoef, cov
 from funcad.numpy._interp import interp
-from funcad.numpy._numerical_util import as_operand, traced
+from funcad.numpy._numerical_util import as_operand
 from funcad.numpy.composites import expand_dims, moveaxis
 from funcad.numpy.indexing import getitem_advanced
 from funcad.numpy.reductions import cumprod, cumsum, diff

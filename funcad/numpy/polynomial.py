@@ -20,7 +20,8 @@ from typing import Any
 
 from funcad import backend
 from funcad.core.trace import Tracer
-from funcad.numpy._numerical_util import as_operand, concrete, traced
+from funcad.numpy._concrete import maybe_concrete, traced
+from funcad.numpy._numerical_util import as_operand
 from funcad.numpy.composites import dot
 from funcad.numpy.numerical import convolve, vander
 from funcad.primitives import polyroots
@@ -174,7 +175,7 @@ def polydiv(u: ArrayLike, v: ArrayLike) -> ArrayLike:
 def _leading_zeros(r, cancelled: int) -> int:
     """How many leading entries of ``r`` NumPy's ``polydiv`` drops (at least one is kept)."""
     length = shape_of(r)[0]
-    value = concrete(r)
+    value = maybe_concrete(r)
     if value is None:
         return min(max(cancelled, 0), length - 1)
     xp = backend.of(value).xp
@@ -228,7 +229,7 @@ def polyfit(x: ArrayLike, y: ArrayLike, deg: int, rcond: float | None = None,
     lhs = _cast(divide(lhs, scale), dtype_of(lhs))
     c, resids, rank, s = linalg.lstsq(lhs, rhs, rcond)
     c = transpose(divide(transpose(c), scale))
-    rank_value = concrete(rank)
+    rank_value = maybe_concrete(rank)
     if rank_value is not None and int(rank_value) != order and not full:
         warnings.warn("Polyfit may be poorly conditioned", xp.exceptions.RankWarning,
                       stacklevel=2)
@@ -298,7 +299,7 @@ def poly(seq_of_zeros: ArrayLike) -> ArrayLike:
         a = add(concatenate([_cast(a, dtype), pad], 0),
                 multiply(concatenate([pad, _cast(a, dtype)], 0), negative(getitem(zeros, i))))
     if dtype.kind == "c":
-        value = concrete(zeros)
+        value = maybe_concrete(zeros)
         if value is not None and bool(xp.all(xp.sort(value) == xp.sort(value.conjugate()))):
             a = real(a)
     return a

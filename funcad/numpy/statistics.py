@@ -22,6 +22,7 @@ from typing import Any
 
 from funcad import backend
 from funcad.core.trace import Tracer
+from funcad.numpy._concrete import traced
 from funcad.numpy.composites import mean as mean_
 from funcad.primitives import logical
 from funcad.primitives._util import (
@@ -50,9 +51,6 @@ __all__ = [
 ArrayLike = Any
 Axis = int | tuple[int, ...] | None
 
-
-def _traced(*objs) -> bool:
-    return builtins.any(isinstance(obj, Tracer) for obj in objs)
 
 
 def _xp(x):
@@ -103,7 +101,7 @@ def var(a: ArrayLike, axis: Axis = None, dtype: Any = None, out: None = None, dd
     """
     ddof = _ddof(ddof, correction)
     check_no_out(out, "var")
-    if not _traced(a, mean):
+    if not traced(a, mean):
         given = {} if mean is None else {"mean": mean}
         return _xp(a).var(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims, **given)
     return _variance(a, axis, dtype, ddof, keepdims, mean)
@@ -128,7 +126,7 @@ def std(a: ArrayLike, axis: Axis = None, dtype: Any = None, out: None = None, dd
     """
     ddof = _ddof(ddof, correction)
     check_no_out(out, "std")
-    if not _traced(a, mean):
+    if not traced(a, mean):
         given = {} if mean is None else {"mean": mean}
         return _xp(a).std(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims, **given)
     return sqrt(_variance(a, axis, dtype, ddof, keepdims, mean))
@@ -178,7 +176,7 @@ def average(a: ArrayLike, axis: Axis = None, weights: ArrayLike = None, returned
     >>> fa.grad(lambda w: fnp.average(a, weights=w))(np.ones(3))  # (a - avg) / sum(w)
     array([-0.44444444, -0.11111111,  0.55555556])
     """
-    if not _traced(a, weights):
+    if not traced(a, weights):
         return _xp(a).average(a, axis=axis, weights=weights, returned=returned,
                               keepdims=keepdims)
     shape = shape_of(a)
@@ -237,7 +235,7 @@ def nansum(a: ArrayLike, axis: Axis = None, dtype: Any = None, out: None = None,
            keepdims: bool = False) -> ArrayLike:
     """Sum over ``axis`` treating NaNs as zero; NaNs get a zero derivative."""
     check_no_out(out, "nansum")
-    if not _traced(a):
+    if not traced(a):
         return _xp(a).nansum(a, axis=axis, dtype=dtype, keepdims=keepdims)
     if _is_inexact(a):
         a = where(_valid(a), a, 0)
@@ -248,7 +246,7 @@ def nanprod(a: ArrayLike, axis: Axis = None, dtype: Any = None, out: None = None
             keepdims: bool = False) -> ArrayLike:
     """Product over ``axis`` treating NaNs as one; NaNs get a zero derivative."""
     check_no_out(out, "nanprod")
-    if not _traced(a):
+    if not traced(a):
         return _xp(a).nanprod(a, axis=axis, dtype=dtype, keepdims=keepdims)
     if _is_inexact(a):
         a = where(_valid(a), a, 1)
@@ -259,7 +257,7 @@ def nanmean(a: ArrayLike, axis: Axis = None, dtype: Any = None, out: None = None
             keepdims: bool = False) -> ArrayLike:
     """Mean of the non-NaN elements over ``axis``; NaN for an all-NaN slice."""
     check_no_out(out, "nanmean")
-    if not _traced(a):
+    if not traced(a):
         return _xp(a).nanmean(a, axis=axis, dtype=dtype, keepdims=keepdims)
     if dtype is not None:
         a = astype(a, dtype)
@@ -277,7 +275,7 @@ def nanvar(a: ArrayLike, axis: Axis = None, dtype: Any = None, out: None = None,
     """Variance of the non-NaN elements over ``axis``; NaN where ``N - ddof <= 0``."""
     ddof = _ddof(ddof, correction)
     check_no_out(out, "nanvar")
-    if not _traced(a):
+    if not traced(a):
         return _xp(a).nanvar(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims)
     return _nan_variance(a, axis, dtype, ddof, keepdims)
 
@@ -288,7 +286,7 @@ def nanstd(a: ArrayLike, axis: Axis = None, dtype: Any = None, out: None = None,
     """Standard deviation of the non-NaN elements; derivative NaN at zero spread (see std)."""
     ddof = _ddof(ddof, correction)
     check_no_out(out, "nanstd")
-    if not _traced(a):
+    if not traced(a):
         return _xp(a).nanstd(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims)
     return sqrt(_nan_variance(a, axis, dtype, ddof, keepdims))
 
@@ -313,7 +311,7 @@ def nanmax(a: ArrayLike, axis: Axis = None, out: None = None,
            keepdims: bool = False) -> ArrayLike:
     """Maximum over ``axis`` ignoring NaNs (NaN for an all-NaN slice); ties share."""
     check_no_out(out, "nanmax")
-    if not _traced(a):
+    if not traced(a):
         return _xp(a).nanmax(a, axis=axis, keepdims=keepdims)
     return _nan_extremum(max_, a, axis, keepdims, -math.inf)
 
@@ -322,7 +320,7 @@ def nanmin(a: ArrayLike, axis: Axis = None, out: None = None,
            keepdims: bool = False) -> ArrayLike:
     """Minimum over ``axis`` ignoring NaNs (NaN for an all-NaN slice); ties share."""
     check_no_out(out, "nanmin")
-    if not _traced(a):
+    if not traced(a):
         return _xp(a).nanmin(a, axis=axis, keepdims=keepdims)
     return _nan_extremum(min_, a, axis, keepdims, math.inf)
 

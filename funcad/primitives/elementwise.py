@@ -104,7 +104,7 @@ def _abs_chain(g, ans, x):
 
 
 def _times_unit_conjugate(g, z, ans):
-    """g conj(z) / |z|, and 0 at z = 0; differentiable, unlike sign(z)."""
+    """``g`` times conj(z) / |z|, and 0 at z = 0; differentiable, unlike sign(z)."""
     zero = equal(ans, 0)
     # Dividing last rounds once: 2|z| conj(z) / |z| is exactly 2 conj(z).
     return where(zero, 0.0, divide(multiply(g, conj(z)), where(zero, 1.0, ans)))

@@ -10,8 +10,8 @@ from funcad.primitives._util import shape_of
 from funcad.transforms._api_util import (
     as_array,
     check_callable,
-    check_inexact,
     check_holomorphic_output,
+    check_inexact,
     check_inexact_tree,
     finalize,
     normalize_argnums,

@@ -32,11 +32,6 @@ def scipy_stats():
     return _scipy_stats
 
 
-def traced(*args) -> bool:
-    """Whether any argument is a traced value."""
-    return any(isinstance(a, Tracer) for a in args)
-
-
 def plain(method, *args):
     """SciPy's ``method(*args)``, kept in float32 when the inputs are float32.
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import operator
 
 import funcad.numpy as fnp
+from funcad.numpy._concrete import traced
 from funcad.scipy.special import xlog1py, xlogy
 from funcad.scipy.stats._common import (
     both,
@@ -24,7 +25,6 @@ from funcad.scipy.stats._common import (
     plain,
     safe,
     scipy_stats,
-    traced,
 )
 
 __all__ = ["logpmf", "pmf"]

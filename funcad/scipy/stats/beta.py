@@ -14,6 +14,7 @@ from __future__ import annotations
 import operator
 
 import funcad.numpy as fnp
+from funcad.numpy._concrete import traced
 from funcad.primitives.special import weak_value
 from funcad.scipy.special import betaln, xlog1py, xlogy
 from funcad.scipy.stats._common import (
@@ -28,7 +29,6 @@ from funcad.scipy.stats._common import (
     safe,
     scipy_stats,
     standardize,
-    traced,
 )
 
 __all__ = ["logpdf", "pdf"]

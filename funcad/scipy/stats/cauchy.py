@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 
 import funcad.numpy as fnp
+from funcad.numpy._concrete import traced
 from funcad.scipy.stats._common import (
     finish,
     invalid_unless,
@@ -20,7 +21,6 @@ from funcad.scipy.stats._common import (
     positive,
     scipy_stats,
     standardize,
-    traced,
 )
 
 __all__ = ["cdf", "logcdf", "logpdf", "pdf"]

@@ -20,9 +20,10 @@ with an entry <= 0 gives nan where SciPy raises.
 from __future__ import annotations
 
 import funcad.numpy as fnp
+from funcad.numpy._concrete import traced
 from funcad.primitives._util import backend_of, shape_of
 from funcad.scipy.special import gammaln, xlogy
-from funcad.scipy.stats._common import finish, plain, scipy_stats, traced
+from funcad.scipy.stats._common import finish, plain, scipy_stats
 
 __all__ = ["logpdf", "pdf"]
 

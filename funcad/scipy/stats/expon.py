@@ -11,6 +11,7 @@ from __future__ import annotations
 import operator
 
 import funcad.numpy as fnp
+from funcad.numpy._concrete import traced
 from funcad.scipy.stats._common import (
     compare,
     finish,
@@ -22,7 +23,6 @@ from funcad.scipy.stats._common import (
     safe,
     scipy_stats,
     standardize,
-    traced,
 )
 
 __all__ = ["cdf", "logcdf", "logpdf", "pdf"]

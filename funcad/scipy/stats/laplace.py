@@ -16,6 +16,7 @@ import math
 import operator
 
 import funcad.numpy as fnp
+from funcad.numpy._concrete import traced
 from funcad.scipy.stats._common import (
     compare,
     finish,
@@ -26,7 +27,6 @@ from funcad.scipy.stats._common import (
     positive,
     scipy_stats,
     standardize,
-    traced,
 )
 
 __all__ = ["cdf", "logcdf", "logpdf", "pdf"]

@@ -22,9 +22,10 @@ from __future__ import annotations
 import math
 
 import funcad.numpy as fnp
+from funcad.numpy._concrete import traced
 from funcad.primitives._util import shape_of
 from funcad.primitives.special import result_float_dtype
-from funcad.scipy.stats._common import plain, scipy_stats, traced
+from funcad.scipy.stats._common import plain, scipy_stats
 
 __all__ = ["logpdf", "pdf"]
 

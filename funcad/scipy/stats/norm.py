@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 
 import funcad.numpy as fnp
+from funcad.numpy._concrete import traced
 from funcad.scipy.special import log_ndtr, ndtr
 from funcad.scipy.stats._common import (
     finish,
@@ -21,7 +22,6 @@ from funcad.scipy.stats._common import (
     positive,
     scipy_stats,
     standardize,
-    traced,
 )
 
 __all__ = ["cdf", "logcdf", "logpdf", "pdf"]

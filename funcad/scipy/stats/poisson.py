@@ -14,6 +14,7 @@ from __future__ import annotations
 import operator
 
 import funcad.numpy as fnp
+from funcad.numpy._concrete import traced
 from funcad.primitives.special import weak_value
 from funcad.scipy.special import gammaln, xlogy
 from funcad.scipy.stats._common import (
@@ -24,7 +25,6 @@ from funcad.scipy.stats._common import (
     plain,
     safe,
     scipy_stats,
-    traced,
 )
 
 __all__ = ["logpmf", "pmf"]

@@ -15,6 +15,7 @@ import math
 import operator
 
 import funcad.numpy as fnp
+from funcad.numpy._concrete import traced
 from funcad.primitives.special import weak_value
 from funcad.scipy.special import gammaln
 from funcad.scipy.stats import norm
@@ -32,7 +33,6 @@ from funcad.scipy.stats._common import (
     scipy_stats,
     select,
     standardize,
-    traced,
 )
 
 __all__ = ["logpdf", "pdf"]
