@@ -24,7 +24,14 @@ from funcad.numpy.composites import moveaxis, ravel, swapaxes
 from funcad.numpy.creation import asarray
 from funcad.numpy.products import diag
 from funcad.numpy.reductions import cumprod, cumsum
-from funcad.primitives._util import backend_of, dtype_of, ndim_of, normalize_axis, shape_of
+from funcad.primitives._util import (
+    backend_of,
+    check_no_out,
+    dtype_of,
+    ndim_of,
+    normalize_axis,
+    shape_of,
+)
 from funcad.primitives.arithmetic import add, divide, multiply, power, subtract
 from funcad.primitives.comparison import astype, equal, not_equal
 from funcad.primitives.complex import conj, imag, real
@@ -53,11 +60,6 @@ def _xp(x):
     return backend_of(x).xp
 
 
-def _refuse_out(out, name: str) -> None:
-    if out is not None:
-        raise TypeError(f"funcad.numpy.{name} does not write into out=; use the returned array.")
-
-
 def _dtype(x):
     """The dtype of an array or tracer; a Python scalar stays itself (weak, NEP 50)."""
     return dtype_of(x) if isinstance(x, Tracer) else x
@@ -66,7 +68,7 @@ def _dtype(x):
 # Array-API names ------------------------------------------------------------------
 def concat(arrays, /, axis: int | None = 0, out=None, *, dtype=None, casting="same_kind"):
     """Join arrays along an existing axis (``concatenate``'s array-API name)."""
-    _refuse_out(out, "concat")
+    check_no_out(out, "concat")
     if not traced(arrays):
         return _np().concat(arrays, axis=axis, dtype=dtype, casting=casting)
     from funcad.numpy.manipulation import _concat_cast
@@ -110,7 +112,7 @@ def _cumulative(x, scan, identity, axis, dtype, include_initial, name):
 def cumulative_sum(x, /, *, axis: int | None = None, dtype=None, out=None,
                    include_initial: bool = False):
     """Running sum along ``axis``, optionally starting with 0; differentiable."""
-    _refuse_out(out, "cumulative_sum")
+    check_no_out(out, "cumulative_sum")
     if not isinstance(x, Tracer):
         return _np().cumulative_sum(x, axis=axis, dtype=dtype, include_initial=include_initial)
     return _cumulative(x, cumsum, 0, axis, dtype, include_initial, "cumulative_sum")
@@ -119,7 +121,7 @@ def cumulative_sum(x, /, *, axis: int | None = None, dtype=None, out=None,
 def cumulative_prod(x, /, *, axis: int | None = None, dtype=None, out=None,
                     include_initial: bool = False):
     """Running product along ``axis``, optionally starting with 1; differentiable."""
-    _refuse_out(out, "cumulative_prod")
+    check_no_out(out, "cumulative_prod")
     if not isinstance(x, Tracer):
         return _np().cumulative_prod(x, axis=axis, dtype=dtype, include_initial=include_initial)
     return _cumulative(x, cumprod, 1, axis, dtype, include_initial, "cumulative_prod")
@@ -135,7 +137,7 @@ def _dtype_of_any(x):
 
 def vecdot(x1, x2, /, out=None, *, axis: int = -1, keepdims: bool = False):
     """``sum(conj(x1) * x2)`` along ``axis``, broadcasting the other axes."""
-    _refuse_out(out, "vecdot")
+    check_no_out(out, "vecdot")
     if not traced(x1, x2):
         return _np().vecdot(x1, x2, axis=axis, keepdims=keepdims)
     a = moveaxis(x1, axis, -1)
@@ -151,7 +153,7 @@ def vecdot(x1, x2, /, out=None, *, axis: int = -1, keepdims: bool = False):
 
 def matvec(x1, x2, /, out=None):
     """Matrix-vector products ``x1 @ x2`` over the last axes, broadcasting the others."""
-    _refuse_out(out, "matvec")
+    check_no_out(out, "matvec")
     if not traced(x1, x2):
         return _np().matvec(x1, x2)
     return einsum("...ij,...j->...i", x1, x2)
@@ -159,7 +161,7 @@ def matvec(x1, x2, /, out=None):
 
 def vecmat(x1, x2, /, out=None):
     """Vector-matrix products ``conj(x1) @ x2`` over the last axes, broadcasting the others."""
-    _refuse_out(out, "vecmat")
+    check_no_out(out, "vecmat")
     if not traced(x1, x2):
         return _np().vecmat(x1, x2)
     return einsum("...i,...ij->...j", _conj_if_complex(x1), x2)

@@ -25,7 +25,14 @@ from funcad.core.trace import Tracer
 from funcad.numpy._concrete import traced
 from funcad.primitives import decompositions as _dec
 from funcad.primitives import solvers as _sol
-from funcad.primitives._util import backend_of, dtype_of, ndim_of, normalize_axis, shape_of
+from funcad.primitives._util import (
+    backend_of,
+    check_no_out,
+    dtype_of,
+    ndim_of,
+    normalize_axis,
+    shape_of,
+)
 from funcad.primitives.arithmetic import multiply, power, subtract
 from funcad.primitives.comparison import astype, equal, greater, not_equal, where
 from funcad.primitives.complex import conj, real
@@ -381,9 +388,7 @@ def multi_dot(arrays, *, out=None):
     arrays = list(arrays)
     if not traced(*arrays):
         return backend.of_many(*arrays).xp.linalg.multi_dot(arrays, out=out)
-    if out is not None:
-        raise TypeError("funcad.numpy.linalg.multi_dot does not write into out=: arrays are "
-                        "immutable under transforms. Use the returned array instead.")
+    check_no_out(out, "linalg.multi_dot")
     if len(arrays) < 2:
         raise ValueError("funcad.numpy.linalg.multi_dot: expecting at least two arrays.")
     like = next(x for x in arrays if isinstance(x, Tracer))

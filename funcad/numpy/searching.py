@@ -32,7 +32,14 @@ from funcad.numpy.composites import ravel, stack
 from funcad.numpy.indexing import take, take_along_axis
 from funcad.numpy.sorting import argsort, sort
 from funcad.primitives import logical
-from funcad.primitives._util import backend_of, dtype_of, ndim_of, normalize_axis, shape_of
+from funcad.primitives._util import (
+    backend_of,
+    check_no_out,
+    dtype_of,
+    ndim_of,
+    normalize_axis,
+    shape_of,
+)
 from funcad.primitives.binary_math import remainder
 from funcad.primitives.comparison import (
     astype,
@@ -229,8 +236,7 @@ def extract(condition, arr):
 
 def compress(condition, a, axis: int | None = None, out=None):
     """The slices of ``a`` along ``axis`` where ``condition`` is true; differentiable in ``a``."""
-    if out is not None:
-        raise TypeError("compress does not write into out=; use the returned array.")
+    check_no_out(out, "compress")
     if not traced(condition, a):
         return backend.of(a).xp.compress(condition, a, axis=axis)
     cond = concrete(condition, "compress", "condition",
@@ -372,8 +378,7 @@ def _weak(x):
 
 def choose(a, choices, out=None, mode: str = "raise"):
     """``choices[a[i]][i]`` for every position ``i`` (broadcast); differentiable in the choices."""
-    if out is not None:
-        raise TypeError("choose does not write into out=; use the returned array.")
+    check_no_out(out, "choose")
     if not traced(a, choices):
         return backend.of(a).xp.choose(a, choices, mode=mode)
     if mode not in ("raise", "clip", "wrap"):
