@@ -593,3 +593,46 @@ def test_plain_inputs_return_exactly_numpys_results():
     np.testing.assert_array_equal(fnp.partition(x, 1), np.partition(x, 1))
     np.testing.assert_array_equal(fnp.argpartition(x, 1), np.argpartition(x, 1))
     assert fnp.vecdot(x, x) == np.vecdot(x, x)
+
+
+# Type queries, windows, index conversions, einsum_path --------------------------------
+def test_dtype_queries_windows_helpers_read_traced_dtypes():
+    x32 = np.ones(3, np.float32)
+
+    def f(x):
+        kind = fnp.common_type(x)
+        assert kind is np.common_type(x32)
+        assert fnp.issubdtype(x.dtype, np.floating) and fnp.isdtype(x.dtype, "real floating")
+        assert fnp.iterable(x) and not fnp.iterable(x[0])
+        return fnp.sum(x)
+
+    assert fa.grad(f)(x32).dtype == np.float32
+    assert fnp.mintypecode("fd") == np.mintypecode("fd")
+    assert fnp.typename("d") == np.typename("d")
+
+
+@pytest.mark.parametrize("name, args", [("bartlett", (5,)), ("blackman", (5,)),
+                                        ("hamming", (6,)), ("hanning", (6,)),
+                                        ("kaiser", (6, 2.5))])
+def test_windows_are_numpys(name, args):
+    np.testing.assert_array_equal(getattr(fnp, name)(*args), getattr(np, name)(*args))
+
+
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_index_conversions_under_vmap_match_numpy(order):
+    flat = np.array([0, 5, 7, 11])
+    rows = fa.vmap(lambda i: fnp.unravel_index(i, (3, 4), order=order))(flat)
+    expected = np.unravel_index(flat, (3, 4), order=order)
+    for got, want in zip(rows, expected):
+        np.testing.assert_array_equal(got, want)
+    back = fa.vmap(lambda i, j: fnp.ravel_multi_index((i, j), (3, 4), order=order))(*expected)
+    np.testing.assert_array_equal(back, flat)
+    np.testing.assert_array_equal(fnp.ravel_multi_index(expected, (3, 4), order=order), flat)
+
+
+def test_einsum_path_takes_traced_operands_by_shape():
+    a, b = np.ones((2, 3)), np.ones((3, 4))
+    expected = np.einsum_path("ij,jk->ik", a, b)[0]
+    seen = []
+    fa.grad(lambda a: (seen.append(fnp.einsum_path("ij,jk->ik", a, b)[0]), fnp.sum(a))[1])(a)
+    assert seen == [expected]

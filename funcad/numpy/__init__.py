@@ -15,6 +15,7 @@ from funcad.numpy.composites import (
     angle,
     clip,
     dot,
+    einsum_path,
     expand_dims,
     mean,
     moveaxis,
@@ -43,6 +44,7 @@ from funcad.numpy.creation import (
     zeros,
     zeros_like,
 )
+from funcad.numpy.dtypes import *  # noqa: F403
 from funcad.numpy.elementwise import *  # noqa: F403
 from funcad.numpy.indexing import *  # noqa: F403
 from funcad.numpy.logic import *  # noqa: F403

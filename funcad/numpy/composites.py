@@ -160,3 +160,15 @@ def angle(z, deg: bool = False):
         return backend.of(z).xp.angle(z, deg=deg)
     theta = arctan2(imag(z), real(z))
     return theta * (180 / math.pi) if deg else theta
+
+
+def einsum_path(subscripts: str, *operands, optimize="greedy", einsum_call=False):
+    """NumPy's contraction plan for ``einsum`` (traced operands stand in by their shapes).
+
+    ``fnp.einsum`` plans its own contractions with opt_einsum; this is for
+    inspecting what NumPy would do.
+    """
+    xp = backend.default().xp
+    stand_ins = [xp.broadcast_to(xp.zeros((), getattr(op, "dtype", float)), shape_of(op))
+                 if isinstance(op, Tracer) else op for op in operands]
+    return xp.einsum_path(subscripts, *stand_ins, optimize=optimize, einsum_call=einsum_call)

@@ -27,7 +27,7 @@ from funcad.primitives.gather import (
 from funcad.primitives.indexing import AdvancedIndexError, normalize_index
 from funcad.primitives.shape import broadcast_to, reshape
 
-__all__ = ["at", "take", "take_along_axis"]
+__all__ = ["at", "ravel_multi_index", "take", "take_along_axis", "unravel_index"]
 
 
 def is_basic_index(idx) -> bool:
@@ -273,3 +273,41 @@ def _update(x, index, values, method: str):
             )
         values = broadcast_to(values, target)
     return scatter(x, values, arrays, template, mode)
+
+
+# Index conversions: integer arithmetic, so they also map over traced indices. ---
+def _strides(dims, order: str) -> list[int]:
+    if order not in ("C", "F"):
+        raise ValueError(f"order must be 'C' or 'F', got {order!r}.")
+    strides, step = [0] * len(dims), 1
+    for k in (reversed(range(len(dims))) if order == "C" else range(len(dims))):
+        strides[k] = step
+        step *= dims[k]
+    return strides
+
+
+def ravel_multi_index(multi_index, dims, mode="raise", order="C"):
+    """Flat indices of the index arrays ``multi_index`` into an array of shape ``dims``."""
+    multi_index = tuple(multi_index)
+    if not any(isinstance(i, Tracer) for i in multi_index):
+        return backend.default().xp.ravel_multi_index(multi_index, dims, mode=mode, order=order)
+    if mode != "raise":
+        raise ValueError(f"ravel_multi_index: mode={mode!r} is supported for concrete indices "
+                         f"only; use mode='raise' on traced indices.")
+    dims = tuple(int(d) for d in dims)
+    if len(multi_index) != len(dims):
+        raise ValueError(f"ravel_multi_index: {len(multi_index)} index arrays for "
+                         f"{len(dims)} dimensions; give one per dimension.")
+    flat = 0
+    for index, stride in zip(multi_index, _strides(dims, order)):
+        flat = flat + index * stride
+    return flat
+
+
+def unravel_index(indices, shape, order="C"):
+    """The index arrays into ``shape`` of the flat ``indices``, as a tuple."""
+    if not isinstance(indices, Tracer):
+        return backend.default().xp.unravel_index(indices, shape, order=order)
+    shape = (int(shape),) if hasattr(shape, "__index__") else tuple(int(d) for d in shape)
+    strides = _strides(shape, order)
+    return tuple((indices // stride) % dim for dim, stride in zip(shape, strides))
