@@ -82,7 +82,30 @@ COMPLEX_CASES = {
     "norm_2": (lambda a: la.norm(a, 2), "general", False),
     "norm_p": (lambda a: la.norm(a, 3, axis=0), "general", False),
     "norm_inf": (lambda a: la.norm(a[0], np.inf), "general", False),
+    "eigvals": (la.eigvals, "spectrum", True),
+    "eig_function": (lambda a: _eig_function(a), "spectrum", True),
+    "eig_vectors": (lambda a: _phase_fixed(la.eig(a)[1]), "spectrum", False),
+    "cond": (la.cond, "general", False),
+    "cond_fro": (lambda a: la.cond(a, "fro"), "general", False),
+    "matrix_norm": (lambda a: la.matrix_norm(a, ord="nuc"), "general", False),
+    "vector_norm": (lambda a: la.vector_norm(a, ord=3), "general", False),
+    "linalg_svdvals": (la.svdvals, "general", False),
+    "vecdot": (lambda a: la.vecdot(a, a.T * 1j), "general", False),
+    "vecdot_x2": (lambda a: la.vecdot(np.array([1 - 1j, 2, 0.5j], np.complex64), a, axis=0),
+                  "general", True),
+    "tensorinv": (lambda a: la.tensorinv(fnp.reshape(a, (3, 3, 1)), 1), "general", True),
+    "tensorsolve": (lambda a: la.tensorsolve(fnp.reshape(a, (3, 1, 3)), a[:, 0:1] * 1j),
+                    "general", True),
+    "cross": (lambda a: la.cross(a, a[::-1] * 1j), "general", True),
+    "outer": (lambda a: la.outer(a[0], a[:, 1]), "general", True),
+    "trace": (lambda a: la.trace(la.matmul(a, a), offset=1), "general", True),
 }
+
+
+def _eig_function(a):
+    """``v diag(exp w) v^{-1}`` (exp of a): free of the vectors' phases and order."""
+    w, v = la.eig(a)
+    return (v * fnp.exp(w)[None, :]) @ la.inv(v)
 
 
 def _complex_input(kind, rng):
@@ -92,6 +115,9 @@ def _complex_input(kind, rng):
     if kind == "hermitian":
         q = np.linalg.qr(_complex(rng, 3, 3))[0]
         return (q * np.array([-1.0, 0.5, 2.0])) @ q.conj().T
+    if kind == "spectrum":  # distinct complex eigenvalues, a well-conditioned basis
+        s = np.eye(3) + 0.3 * _complex(rng, 3, 3)
+        return (s * np.array([-1.0 + 0.5j, 0.5 - 1j, 2.0])) @ np.linalg.inv(s)
     return 0.5 * _complex(rng, 3, 3) + 3 * np.eye(3)
 
 
@@ -219,5 +245,8 @@ def test_phase_gauge_is_documented():
     text = DOCS.read_text().lower()
     for phrase in ("phase", "complex", "holomorphic", "conjugate transpose", "adjugate"):
         assert phrase in text, phrase
-    for fun in (la.eigh, la.svd):
+    for fun in (la.eigh, la.svd, la.eig):
         assert "phase" in inspect.getdoc(fun).lower(), fun.__name__
+    assert "always complex" in inspect.getdoc(la.eig)
+    for phrase in ("v_j^H dv_j = 0", "always return complex", "defective"):
+        assert phrase in DOCS.read_text(), phrase

@@ -5,8 +5,11 @@ returns exactly what NumPy returns. Under a transform the functions are
 built from the primitives in ``funcad/primitives/solvers.py`` and
 ``decompositions.py`` and from composites of them, and batch over leading
 axes ``(..., m, n)`` as NumPy does. ``solve_triangular`` is a funcad extra
-(NumPy has no triangular solver). Conventions, the gauge of eigen- and
-singular vectors, and what is not supported: ``docs/linalg.md``.
+(NumPy has no triangular solver). The rest of NumPy 2's list (the array-API
+names, ``cond``, ``matrix_rank``, ``tensorinv``, ``tensorsolve``, ``eig``,
+``eigvals``) lives in ``_linalg_more.py`` and is re-exported here.
+Conventions, the gauge of eigen- and singular vectors, and what is not
+supported: ``docs/linalg.md``.
 
 >>> import funcad as fa, funcad.numpy as fnp, numpy as np
 >>> a = np.array([[4.0, 1.0], [1.0, 3.0]])
@@ -38,17 +41,21 @@ from funcad.primitives.comparison import astype, equal, greater, not_equal, wher
 from funcad.primitives.complex import conj, real
 from funcad.primitives.elementwise import absolute, sqrt
 from funcad.primitives.indexing import getitem
-from funcad.primitives.linalg import matmul
+from funcad.primitives.linalg import matmul as _matmul
 from funcad.primitives.reduction import max as max_
 from funcad.primitives.reduction import min as min_
 from funcad.primitives.reduction import sum as sum_
 from funcad.primitives.shape import reshape, transpose
 
 __all__ = [
-    "EighResult", "QRResult", "SVDResult", "SlogdetResult",
-    "cholesky", "det", "eigh", "eigvalsh", "inv", "lstsq", "matrix_power", "multi_dot",
-    "norm", "pinv", "qr", "slogdet", "solve", "solve_triangular", "svd",
+    "EigResult", "EighResult", "LinAlgError", "QRResult", "SVDResult", "SlogdetResult",
+    "cholesky", "cond", "cross", "det", "diagonal", "eig", "eigh", "eigvals", "eigvalsh",
+    "inv", "lstsq", "matmul", "matrix_norm", "matrix_power", "matrix_rank", "matrix_transpose",
+    "multi_dot", "norm", "outer", "pinv", "qr", "slogdet", "solve", "solve_triangular", "svd",
+    "svdvals", "tensordot", "tensorinv", "tensorsolve", "trace", "vecdot", "vector_norm",
 ]
+
+LinAlgError = backend.default().xp.linalg.LinAlgError
 
 
 class EighResult(NamedTuple):
@@ -237,7 +244,7 @@ def lstsq(a, b, rcond=None):
     if rcond is None:
         rcond = float(xp.finfo(xp.float64).eps) * max(m, n)
     rcond = _scalar_cutoff(rcond, "lstsq")
-    x = matmul(_sol.pinv(a, rcond, False), b)
+    x = _matmul(_sol.pinv(a, rcond, False), b)
     s = svd(a, compute_uv=False)
     s_value = _concrete(s)
     if s_value is None:
@@ -246,7 +253,7 @@ def lstsq(a, b, rcond=None):
     else:
         rank = int(xp.sum(s_value > rcond * s_value.max())) if s_value.size else 0
     if m > n and (s_value is None or rank == n):
-        residuals = sum_(_abs_squared(subtract(b, matmul(a, x))), axis=0)
+        residuals = sum_(_abs_squared(subtract(b, _matmul(a, x))), axis=0)
         if ndim_of(b) == 1:
             residuals = reshape(residuals, (1,))
     else:
@@ -376,10 +383,10 @@ def matrix_power(a, n):
     # NumPy's order of products: powers of two, multiplied in from the lowest bit.
     z = result = None
     while n > 0:
-        z = a if z is None else matmul(z, z)
+        z = a if z is None else _matmul(z, z)
         n, bit = divmod(n, 2)
         if bit:
-            result = z if result is None else matmul(result, z)
+            result = z if result is None else _matmul(result, z)
     return result
 
 
@@ -437,7 +444,7 @@ def _chain_product(arrays, split, i=0, j=None):
     if i == j:
         return arrays[i]
     k = split[i][j]
-    return matmul(_chain_product(arrays, split, i, k), _chain_product(arrays, split, k + 1, j))
+    return _matmul(_chain_product(arrays, split, i, k), _chain_product(arrays, split, k + 1, j))
 
 
 # Norms ----------------------------------------------------------------------
@@ -543,3 +550,26 @@ def _matrix_norm(x, ord, axis, keepdims):  # noqa: A002
         shape[row] = shape[col] = 1
         out = reshape(out, tuple(shape))
     return out
+
+
+# The rest of numpy.linalg lives in _linalg_more, which builds on the functions above.
+from funcad.numpy._linalg_more import (  # noqa: E402
+    EigResult,
+    cond,
+    cross,
+    diagonal,
+    eig,
+    eigvals,
+    matmul,
+    matrix_norm,
+    matrix_rank,
+    matrix_transpose,
+    outer,
+    svdvals,
+    tensordot,
+    tensorinv,
+    tensorsolve,
+    trace,
+    vecdot,
+    vector_norm,
+)

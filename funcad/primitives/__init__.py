@@ -7,6 +7,7 @@ from funcad.primitives import (  # noqa: F401
     comparison,
     complex,
     decompositions,
+    eigen,
     elementwise,
     gather,
     indexing,

@@ -17,6 +17,15 @@ factorizations, singular values, norms, slogdet, pinv) are checked on
 rows make the first component real and positive, ``v * conj(v0) / |v0|``, or
 use products such as ``u @ diag(s) @ vh``. ``det`` also has rows at singular
 matrices, where its derivatives (the adjugate) exist.
+
+``tests/specs/linalg_more.py`` covers the rest of numpy.linalg (array-API names, cond,
+matrix_rank, tensorinv, tensorsolve, eig, eigvals). ``eig`` draws matrices
+with well-separated eigenvalues in a well-conditioned random basis (real
+spectra, complex-conjugate pairs of real matrices, complex matrices). Its
+rows use gauge-invariant functions of the vectors (``v diag(exp w) v^{-1}``,
+columns made real and positive in their first entry), and put eigenvalues in
+a fixed order (by ``re + 0.37 im``) because LAPACK's order may change under
+the finite differences' perturbations.
 """
 
 from __future__ import annotations

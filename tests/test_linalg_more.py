@@ -1,0 +1,323 @@
+"""funcad.numpy.linalg beyond the factorizations: array-API names, cond, matrix_rank,
+tensor solves, and eig/eigvals on general matrices.
+
+Expected values come from NumPy or closed forms.
+"""
+
+from __future__ import annotations
+
+import inspect
+
+import numpy as np
+import pytest
+
+import funcad as fa
+import funcad.numpy as fnp
+import tests.op_specs  # noqa: F401 - loads the specs package before one of its modules
+from tests.specs.linalg import general, separated_singular
+from tests.test_linalg import DOCS, _central, _rng, _traced_error
+
+la = fnp.linalg
+
+
+# The rest of numpy.linalg: array-API names, cond, rank, tensors, eig ---------------
+def _similar(s, d):
+    return s @ d @ np.linalg.inv(s)
+
+
+def test_more_plain_calls_return_numpys_results_exactly():
+    rng = _rng(30)
+    a, t, v, w = general(rng, (2, 3, 3)), rng.normal(size=(4, 3)), rng.normal(size=3), \
+        rng.normal(size=(2, 3))
+    t6 = general(rng, (6, 6)).reshape(2, 3, 6)
+    cases = [
+        (la.matrix_norm(a), np.linalg.matrix_norm(a)),
+        (la.matrix_norm(a, keepdims=True, ord="nuc"),
+         np.linalg.matrix_norm(a, keepdims=True, ord="nuc")),
+        (la.vector_norm(a, axis=(0, 2), ord=3), np.linalg.vector_norm(a, axis=(0, 2), ord=3)),
+        (la.vector_norm(a), np.linalg.vector_norm(a)), (la.svdvals(t), np.linalg.svdvals(t)),
+        (la.matrix_transpose(a), np.linalg.matrix_transpose(a)),
+        (la.outer(v, w[0]), np.linalg.outer(v, w[0])), (la.cross(w, v), np.linalg.cross(w, v)),
+        (la.diagonal(a, offset=1), np.linalg.diagonal(a, offset=1)),
+        (la.trace(a, offset=-1), np.linalg.trace(a, offset=-1)),
+        (la.tensordot(a, a.T, axes=2), np.linalg.tensordot(a, a.T, axes=2)),
+        (la.vecdot(w, v), np.linalg.vecdot(w, v)), (la.matmul(a, v), np.linalg.matmul(a, v)),
+        (la.cond(t), np.linalg.cond(t)), (la.cond(a, "fro"), np.linalg.cond(a, "fro")),
+        (la.cond(np.ones((2, 2)), 1), np.linalg.cond(np.ones((2, 2)), 1)),  # inf
+        (la.matrix_rank(t), np.linalg.matrix_rank(t)), (la.matrix_rank(v), 1),
+        (la.tensorinv(t6), np.linalg.tensorinv(t6)), (la.tensorinv(t6.T, 1),
+                                                       np.linalg.tensorinv(t6.T, 1)),
+        (la.tensorsolve(t6, w), np.linalg.tensorsolve(t6, w)),
+        (la.tensorsolve(t6.transpose(2, 0, 1), w, (0,)),
+         np.linalg.tensorsolve(t6.transpose(2, 0, 1), w, (0,))),
+        (la.eigvals(a), np.linalg.eigvals(a)),
+    ]
+    for ours, theirs in cases:
+        assert type(ours) is type(theirs)
+        assert np.asarray(ours).dtype == np.asarray(theirs).dtype
+        np.testing.assert_array_equal(ours, theirs)
+    for x in [np.triu(a[0]), a[0], a[0] + 1j * a[1], np.triu(a[0]).astype(np.float32)]:
+        ours, theirs = la.eig(x), np.linalg.eig(x)
+        assert type(ours) is type(theirs)
+        for p, q in zip(ours, theirs):
+            assert p.dtype == q.dtype
+            np.testing.assert_array_equal(p, q)
+    # NumPy's dtype rule: a real matrix with real eigenvalues gives real arrays.
+    assert la.eig(np.triu(a[0])).eigenvalues.dtype == np.float64
+    assert la.eigvals(np.array([[0.0, 1.0], [-1.0, 0.0]])).dtype == np.complex128
+
+
+def test_array_api_names_under_transforms():
+    rng = _rng(31)
+    a, v, w = rng.normal(size=(2, 3, 3)), rng.normal(size=3), rng.normal(size=(2, 3))
+    u = rng.normal(size=a.shape)
+    cases = {
+        "matrix_norm": (lambda a: la.matrix_norm(a, ord=2),
+                        lambda a: np.linalg.matrix_norm(a, ord=2)),
+        "vector_norm": (lambda a: la.vector_norm(a, axis=(2, 0), keepdims=True),
+                        lambda a: np.linalg.vector_norm(a, axis=(2, 0), keepdims=True)),
+        "svdvals": (la.svdvals, np.linalg.svdvals),
+        "matrix_transpose": (la.matrix_transpose, np.linalg.matrix_transpose),
+        "outer": (lambda a: la.outer(a[0, 0], v), lambda a: np.linalg.outer(a[0, 0], v)),
+        "cross": (lambda a: la.cross(a, w[0]), lambda a: np.linalg.cross(a, w[0])),
+        "diagonal": (lambda a: la.diagonal(a, offset=-1),
+                     lambda a: np.linalg.diagonal(a, offset=-1)),
+        "trace": (la.trace, np.linalg.trace),
+        "tensordot": (lambda a: la.tensordot(a, w, axes=([0, 1], [0, 1])),
+                      lambda a: np.linalg.tensordot(a, w, axes=([0, 1], [0, 1]))),
+        "vecdot": (lambda a: la.vecdot(a, w, axis=0),
+                   lambda a: np.linalg.vecdot(a, w, axis=0)),
+        "matmul": (lambda a: la.matmul(v, a), lambda a: np.linalg.matmul(v, a)),
+    }
+    for name, (f, ref) in cases.items():
+        y, t = fa.jvp(f, (a,), (u,))
+        np.testing.assert_allclose(y, ref(a), rtol=1e-12, err_msg=name)
+        np.testing.assert_allclose(t, _central(ref, a, u), rtol=1e-6, atol=1e-8, err_msg=name)
+        # NumPy's own functions dispatch to funcad's on traced values.
+        np.testing.assert_allclose(fa.grad(lambda a, r=ref: np.sum(r(a)))(a),
+                                   fa.grad(lambda a, f=f: fnp.sum(f(a)))(a), err_msg=name)
+
+
+def test_cond_closed_forms_and_singular_matrices():
+    rng = _rng(32)
+    a = separated_singular(rng, (3, 3))
+    uu, s, vh = np.linalg.svd(a)
+    # cond = s0 / s2: d cond = (u0^T da v0 - cond u2^T da v2) / s2.
+    expected = (np.outer(uu[:, 0], vh[0]) - s[0] / s[2] * np.outer(uu[:, 2], vh[2])) / s[2]
+    np.testing.assert_allclose(fa.grad(la.cond)(a), expected, rtol=1e-10)
+    np.testing.assert_allclose(fa.grad(lambda a: la.cond(a, -2))(a),
+                               (np.outer(uu[:, 2], vh[2]) - s[2] / s[0] * np.outer(
+                                   uu[:, 0], vh[0])) / s[0], rtol=1e-10)
+    # Frobenius: cond = |a| |inv(a)|.
+    b = np.linalg.inv(a)
+    fro = b.T @ b @ b.T  # d|b| = -<b, b da b> / |b|
+    expected = a / np.linalg.norm(a) * np.linalg.norm(b) - np.linalg.norm(a) * fro / \
+        np.linalg.norm(b)
+    np.testing.assert_allclose(fa.grad(lambda a: la.cond(a, "fro"))(a), expected, rtol=1e-10)
+    # At a singular matrix the 2-norm condition number is inf, as NumPy's, with derivative 0.
+    singular = np.diag([1.0, 2.0, 0.0])
+    y, t = fa.jvp(la.cond, (singular,), (a,))
+    assert y == np.linalg.cond(singular) == np.inf and t == 0
+    with pytest.raises(np.linalg.LinAlgError):
+        fa.grad(lambda a: la.cond(a, "fro"))(singular)
+
+
+def test_matrix_rank_under_transforms():
+    rng = _rng(33)
+    full, one = rng.normal(size=(4, 3)), np.outer(rng.normal(size=4), rng.normal(size=3))
+    stack = np.stack([full, one, np.zeros((4, 3)), full @ np.diag([1.0, 1.0, 0.0])])
+    ranks = fa.vmap(la.matrix_rank)(stack)
+    np.testing.assert_array_equal(ranks, np.linalg.matrix_rank(stack))
+    assert ranks.dtype == np.linalg.matrix_rank(stack).dtype
+    # A tolerance per example, batched too.
+    tol = np.array([0.1, 0.1, 0.1, 10.0])
+    np.testing.assert_array_equal(fa.vmap(lambda a, t: la.matrix_rank(a, tol=t))(stack, tol),
+                                  np.linalg.matrix_rank(stack, tol=tol))
+    np.testing.assert_array_equal(fa.vmap(lambda a: la.matrix_rank(a, rtol=0.5))(stack),
+                                  np.linalg.matrix_rank(stack, rtol=0.5))
+    # An integer: no derivative, but usable inside differentiated code.
+    g = fa.grad(lambda a: la.matrix_rank(a) * fnp.sum(a))(one)
+    np.testing.assert_array_equal(g, np.ones((4, 3)))
+    # Vectors: NumPy's Python int, and a batch of them under vmap.
+    assert fa.jvp(la.matrix_rank, (np.zeros(3),), (np.ones(3),))[0] == 0
+    np.testing.assert_array_equal(fa.vmap(la.matrix_rank)(np.array([[0.0, 0.0], [0.0, 2.0]])),
+                                  [0, 1])
+    h = fa.vmap(lambda a: la.matrix_rank(a, hermitian=True))(np.stack([np.eye(3), np.diag(
+        [1.0, -1.0, 0.0])]))
+    np.testing.assert_array_equal(h, [3, 2])
+
+
+def test_tensorinv_and_tensorsolve_closed_forms():
+    rng = _rng(34)
+    a = general(rng, (6, 6)).reshape(2, 3, 6)
+    ainv, dinv = fa.jvp(la.tensorinv, (a,), (a,))
+    assert ainv.shape == (6, 2, 3)
+    np.testing.assert_allclose(np.tensordot(ainv, a, axes=2), np.eye(6), atol=1e-12)
+    np.testing.assert_allclose(ainv, np.linalg.tensorinv(a), rtol=1e-12)
+    # d inv = -inv da inv, in the tensor layout.
+    m = np.linalg.inv(a.reshape(6, 6))
+    np.testing.assert_allclose(dinv, -(m @ a.reshape(6, 6) @ m).reshape(6, 2, 3), rtol=1e-10)
+    b = rng.normal(size=(2, 3))
+    x = fa.jvp(lambda a, b: la.tensorsolve(a, b), (a, b), (a, b))[0]
+    np.testing.assert_allclose(np.tensordot(a, x, axes=1), b, atol=1e-12)
+    # Gradient in b: the transposed solve.
+    g = fa.grad(lambda b: fnp.sum(la.tensorsolve(a, b)))(b)
+    np.testing.assert_allclose(g, np.linalg.solve(a.reshape(6, 6).T, np.ones(6)).reshape(2, 3),
+                               rtol=1e-10)
+
+
+# eig ------------------------------------------------------------------------------
+def _eig_input(rng, n=3, complex_=False):
+    s = np.eye(n) + 0.3 * rng.normal(size=(n, n))
+    w = np.arange(n) * 1.5 - 1.2
+    if complex_:
+        s, w = s + 0.3j * rng.normal(size=(n, n)), w + 1j * rng.uniform(-1, 1, n)
+    return _similar(s, np.diag(w))
+
+
+def test_eig_is_complex_under_transforms_and_named_like_numpys():
+    rng = _rng(35)
+    a = _eig_input(rng)
+    out, _ = fa.jvp(la.eig, (a,), (a,))
+    assert out._fields == np.linalg.eig(a)._fields == ("eigenvalues", "eigenvectors")
+    (w, v), (w0, v0) = out, np.linalg.eig(a)
+    assert w0.dtype == np.float64 and w.dtype == v.dtype == np.complex128
+    np.testing.assert_allclose(w, w0, rtol=1e-12)
+    np.testing.assert_allclose(v, v0, rtol=1e-12)
+    out = fa.vmap(la.eig)(np.stack([a, a.T]))
+    assert out.eigenvalues.shape == (2, 3) and out.eigenvectors.shape == (2, 3, 3)
+    assert fa.jvp(la.eigvals, (a,), (a,))[0].dtype == np.complex128
+    assert fa.vmap(la.eigvals)(a[None]).dtype == np.complex128
+    # NumPy's eigvals on a tracer dispatches to funcad's.
+    np.testing.assert_allclose(fa.jvp(lambda a: np.linalg.eigvals(a), (a,), (a,))[0], w0)
+    for phrase in ("complex", "phase"):
+        assert phrase in inspect.getdoc(la.eig).lower()
+
+
+def test_eigenvalue_gradients_are_outer_products_of_left_and_right_vectors():
+    rng = _rng(36)
+    for complex_ in (False, True):
+        a = _eig_input(rng, 4, complex_)
+        w, v = np.linalg.eig(a)
+        left = np.linalg.inv(v)  # rows: left eigenvectors, with left @ v = I
+        for i in range(4):
+            expected = np.outer(left[i], v[:, i])  # d w_i = left_i da v_i
+            if complex_:
+                g = fa.grad(lambda a, i=i: la.eigvals(a)[i], holomorphic=True)(a)
+            else:
+                g = fa.grad(lambda a, i=i: fnp.real(la.eigvals(a)[i]))(a)
+                expected = expected.real
+            np.testing.assert_allclose(g, expected, rtol=1e-10, atol=1e-12)
+    # A real matrix with complex eigenvalues: grad of Re and Im of w_0 (JAX: df/dx).
+    rot = _similar(np.eye(3) + 0.3 * rng.normal(size=(3, 3)),
+                   np.array([[1.0, 2.0, 0.0], [-2.0, 1.0, 0.0], [0.0, 0.0, 4.0]]))
+    w, v = np.linalg.eig(rot)
+    i = int(np.argmax(w.imag))
+    e = np.outer(np.linalg.inv(v)[i], v[:, i])
+    np.testing.assert_allclose(fa.grad(lambda a: fnp.real(la.eigvals(a)[i]))(rot), e.real,
+                               atol=1e-12)
+    np.testing.assert_allclose(fa.grad(lambda a: fnp.imag(la.eigvals(a)[i]))(rot), e.imag,
+                               atol=1e-12)
+
+
+def test_eigenvector_gauge_keeps_unit_norm_and_real_self_component():
+    rng = _rng(37)
+    for a in (_eig_input(rng), _eig_input(rng, complex_=True)):
+        u = rng.normal(size=a.shape) + (1j * rng.normal(size=a.shape) if a.dtype.kind == "c"
+                                        else 0)
+        (w, v), (dw, dv) = fa.jvp(la.eig, (a,), (u,))
+        np.testing.assert_allclose(np.linalg.norm(v, axis=0), 1, rtol=1e-12)
+        # v_j^H dv_j = 0: the norm stays 1 and the component along itself stays real.
+        np.testing.assert_allclose(np.einsum("ij,ij->j", v.conj(), dv), 0, atol=1e-12)
+        # a dv + da v = dv w + v dw.
+        np.testing.assert_allclose(a @ dv + u @ v, dv * w + v * dw, atol=1e-10)
+
+
+def _phase_fixed_columns(v):
+    first = v[..., 0:1, :]
+    return v * fnp.conj(first) / fnp.abs(first)
+
+
+def test_eig_hessian_and_batched_gradients():
+    rng = _rng(38)
+    a = _eig_input(rng, 3)
+    weights = rng.normal(size=(4, 3))
+
+    def f(a):
+        w, v = la.eig(a)
+        return fnp.sum(fnp.real(_phase_fixed_columns(v) * weights[1:]) + fnp.imag(
+            w ** 3 * weights[0]))
+
+    u = rng.normal(size=a.shape)
+    _, t = fa.jvp(f, (a,), (u,))
+    assert t == pytest.approx(np.sum(fa.grad(f)(a) * u), rel=1e-10)
+
+    def f_np(a):
+        w, v = np.linalg.eig(a)
+        v = v * np.conj(v[0:1]) / np.abs(v[0:1])
+        return np.sum(np.real(v * weights[1:]) + np.imag(w.astype(complex) ** 3 * weights[0]))
+
+    assert t == pytest.approx(_central(f_np, a, u), rel=1e-6, abs=1e-6)
+    h = fa.hessian(f)(a).reshape(9, 9)
+    np.testing.assert_allclose(h, h.T, atol=1e-8)
+    np.testing.assert_allclose(h @ u.ravel(), _central(fa.grad(f), a, u, 1e-5).ravel(),
+                               rtol=1e-5, atol=1e-5)
+    stack = np.stack([a, a + 0.05 * u])
+    np.testing.assert_allclose(fa.vmap(fa.grad(f))(stack), np.stack([fa.grad(f)(x) for x in stack]),
+                               atol=1e-12)
+
+
+def test_eig_at_repeated_eigenvalues():
+    # diag(1, 1, 2): the eigenvalues are exactly repeated, the vectors not unique.
+    a = np.diag([1.0, 1.0, 2.0])
+    u = _rng(39).normal(size=(3, 3))
+    (w, v), (dw, dv) = fa.jvp(la.eig, (a,), (u,))
+    assert np.all(np.isfinite(dw)) and np.isnan(dv).any()
+    # Symmetric functions of the eigenvalues still differentiate: sum(w^2) = tr(a^2).
+    np.testing.assert_allclose(fa.grad(lambda a: fnp.real(fnp.sum(la.eigvals(a) ** 2)))(a),
+                               2 * a.T, atol=1e-12)
+    _, t = fa.jvp(lambda a: fnp.sum(la.eigvals(a)), (a,), (u,))
+    assert t == pytest.approx(np.trace(u))
+
+
+def test_eig_single_precision():
+    a = _eig_input(_rng(40)).astype(np.float32)
+    assert la.eigvals(a).dtype == np.float32  # NumPy: real spectrum, single precision
+    (w, v), (dw, dv) = fa.jvp(la.eig, (a,), (a,))
+    assert w.dtype == v.dtype == dw.dtype == dv.dtype == np.complex64
+    g = fa.grad(lambda a: fnp.real(fnp.sum(la.eigvals(a) ** 2)))(a)
+    assert g.dtype == np.float32
+    np.testing.assert_allclose(g, 2 * a.T, rtol=1e-4, atol=1e-4)
+    assert fa.hessian(lambda a: fnp.real(fnp.sum(la.eigvals(a) ** 3)))(a).dtype == np.float32
+    for f in (la.cond, la.svdvals, la.matrix_norm, la.vector_norm, lambda a: la.tensorinv(a, 1),
+              lambda a: la.cond(a, 1), lambda a: la.tensorsolve(a, a[0])):
+        y, t = fa.jvp(f, (a,), (a,))
+        assert np.asarray(f(a)).dtype == y.dtype == t.dtype == np.float32
+        assert fa.grad(lambda a, f=f: fnp.sum(f(a)))(a).dtype == np.float32
+
+
+def test_more_bad_arguments():
+    a = general(_rng(41), (3, 3))
+    _traced_error(la.eig, np.ones((3, 4)), r"\(3, 4\).*square", np.linalg.LinAlgError)
+    _traced_error(la.eigvals, np.ones(3), "at least 2-D", np.linalg.LinAlgError)
+    _traced_error(lambda a: la.cond(a, "fro"), np.ones((3, 4)), "square", np.linalg.LinAlgError)
+    _traced_error(la.cond, np.ones((0, 0)), "empty", np.linalg.LinAlgError)
+    _traced_error(lambda a: la.outer(a, a[0]), a, "1-D")
+    _traced_error(lambda a: la.cross(a[:, :2], a[:, :2]), a, "must be 3")
+    _traced_error(lambda a: la.tensorinv(a, ind=0), a, "ind=0")
+    _traced_error(lambda a: la.tensorsolve(a, a), a, "prod", np.linalg.LinAlgError)
+    _traced_error(lambda a: la.tensorsolve(a, a[0], axes=(5,)), a, "axes=")
+    _traced_error(lambda a: la.vector_norm(a, axis=(0, 0)), a, "repeated axis")
+    _traced_error(lambda a: la.vector_norm(a, axis=1.5), a, "axis=1.5", TypeError)
+    _traced_error(lambda a: la.matrix_rank(a, tol=1.0, rtol=1.0), a, "both")
+    _traced_error(lambda a: la.matrix_norm(a, ord="bad"), a, "invalid norm order")
+    assert la.LinAlgError is np.linalg.LinAlgError
+
+
+def test_every_numpy_linalg_function_is_provided_and_documented():
+    text = DOCS.read_text()
+    names = [n for n in np.linalg.__all__ if n != "LinAlgError"]
+    assert all(callable(getattr(la, n)) for n in names)
+    assert not [n for n in names if f"`{n}(" not in text]
+    for n in la.__all__:
+        assert n in dir(la)
