@@ -399,8 +399,14 @@ def test_roots_and_poly_batch():
     zs = np.array([[1.0, 2.0, 3.0], [0.5, -1.0, 4.0]])
     np.testing.assert_allclose(fa.vmap(fnp.poly)(zs), np.stack([np.poly(z) for z in zs]),
                                rtol=1e-15)
-    with pytest.raises(TypeError, match="eigenvalues"):
-        fa.grad(lambda a: fnp.poly(a).sum())(np.eye(2))
+    # A matrix gives its characteristic polynomial; d/da of the coefficient sum is
+    # d det(I - a) = -cofactor(I - a), a closed form for 2x2: -[[1-d, c], [b, 1-a]].
+    a = np.array([[2.0, 0.5], [-1.0, 0.25]])
+    np.testing.assert_allclose(fa.vmap(fnp.poly)(np.stack([a, 2 * a])),
+                               [np.poly(a), np.poly(2 * a)], rtol=1e-12)
+    m = np.eye(2) - a
+    np.testing.assert_allclose(fa.grad(lambda a: fnp.poly(a).sum())(a),
+                               -np.array([[m[1, 1], -m[1, 0]], [-m[0, 1], m[0, 0]]]), rtol=1e-10)
 
 
 # nan functions ----------------------------------------------------------------

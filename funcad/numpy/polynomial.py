@@ -271,20 +271,25 @@ def roots(p: ArrayLike) -> ArrayLike:
 
 
 def poly(seq_of_zeros: ArrayLike) -> ArrayLike:
-    """The coefficients of the monic polynomial with the given roots (1-D input).
+    """The coefficients of the monic polynomial with the given roots.
 
-    A traced square matrix would need its general eigenvalues, which funcad
-    does not have: pass ``fnp.linalg.eigvalsh(a)`` for a symmetric one.
+    A square matrix gives its characteristic polynomial, from its eigenvalues
+    (``fnp.linalg.eigvals``) as NumPy does; under a transform its derivative
+    needs distinct eigenvalues (see ``docs/linalg.md``), and a real matrix's
+    coefficients are real.
     """
     if not isinstance(seq_of_zeros, Tracer):
         return backend.of(seq_of_zeros).xp.poly(seq_of_zeros)
     zeros = reshape(seq_of_zeros, (1,)) if ndim_of(seq_of_zeros) == 0 else seq_of_zeros
     shape = shape_of(zeros)
     xp = backend_of(zeros).xp
+    real_matrix = False
     if len(shape) == 2 and shape[0] == shape[1] and shape[0] != 0:
-        raise TypeError("poly: the characteristic polynomial of a traced matrix needs its "
-                        "general eigenvalues, which funcad does not have; for a symmetric "
-                        "matrix pass fnp.linalg.eigvalsh(a) instead.")
+        from funcad.numpy.linalg import eigvals
+
+        real_matrix = dtype_of(zeros).kind != "c"
+        zeros = eigvals(zeros)
+        shape = shape_of(zeros)
     if len(shape) != 1:
         raise ValueError(f"poly: input has shape {shape}; input must be 1d or non-empty "
                          f"square 2d array.")
@@ -298,6 +303,8 @@ def poly(seq_of_zeros: ArrayLike) -> ArrayLike:
         # The convolution with [1, -zero]: a[k] - zero * a[k-1].
         a = add(concatenate([_cast(a, dtype), pad], 0),
                 multiply(concatenate([pad, _cast(a, dtype)], 0), negative(getitem(zeros, i))))
+    if real_matrix:
+        return real(a)
     if dtype.kind == "c":
         value = maybe_concrete(zeros)
         if value is not None and bool(xp.all(xp.sort(value) == xp.sort(value.conjugate()))):
