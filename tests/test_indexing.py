@@ -234,3 +234,9 @@ def test_order_statistics_of_integers_nan_and_inf_match_numpy_under_vmap():
                                              lambda z: np.quantile(z, 0.3))]:
         np.testing.assert_array_equal(fa.vmap(f)(special), [ref(r) for r in special])
     np.testing.assert_array_equal(fa.vmap(fnp.median)(np.array([[1.0, np.inf]])), [np.inf])
+
+
+@pytest.mark.parametrize("q", [[0, 1], [0.0, 1.0], np.array([0, 1]), 0.5, 1])
+def test_quantile_dtype_follows_numpy_for_every_kind_of_q(q):
+    x = np.array([[3.0, 1.0, 2.0, 4.0]], np.float32)
+    assert fa.vmap(lambda r: fnp.quantile(r, q))(x).dtype == np.quantile(x[0], q).dtype

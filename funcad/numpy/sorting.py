@@ -111,14 +111,17 @@ def _refuse_traced_q(name):
 def _result_dtype(a, q):
     """The result dtype NumPy gives.
 
-    Integers interpolate in float64; a Python number ``q`` keeps ``a``'s
-    precision, an array ``q`` takes part in the promotion.
+    Integers interpolate in float64; a Python number or an integer ``q`` keeps
+    ``a``'s precision, a float array ``q`` takes part in the promotion.
     """
     xp = backend_of(a).xp
     dtype = dtype_of(a)
     if dtype.kind not in "fc":
         dtype = xp.float64
-    return xp.result_type(dtype, float(q) if isinstance(q, (int, float)) else xp.asarray(q))
+    q = q if isinstance(q, (int, float)) else xp.asarray(q)
+    if getattr(q, "dtype", None) is not None and q.dtype.kind in "biu":
+        return dtype  # integer quantiles (0 and 1) do not promote, as in NumPy
+    return xp.result_type(dtype, float(q) if isinstance(q, (int, float)) else q)
 
 
 def _quantile(a, q, axis, keepdims, name, dtype):
