@@ -1,5 +1,5 @@
 """funcad.numpy.linalg beyond the factorizations: array-API names, cond, matrix_rank,
-tensor solves, and eig/eigvals on general matrices.
+tensor solves, eig/eigvals on general matrices, det's higher derivatives, result types.
 
 Expected values come from NumPy or closed forms.
 """
@@ -7,6 +7,7 @@ Expected values come from NumPy or closed forms.
 from __future__ import annotations
 
 import inspect
+import itertools
 
 import numpy as np
 import pytest
@@ -321,3 +322,146 @@ def test_every_numpy_linalg_function_is_provided_and_documented():
     assert not [n for n in names if f"`{n}(" not in text]
     for n in la.__all__:
         assert n in dir(la)
+
+
+# det: every order of derivative, at any rank -------------------------------------
+def _det_derivatives(a, order):
+    """d^k det / da_{i1 j1} ... da_{ik jk} from Leibniz's formula (sums of signed minors).
+
+    det = sum over permutations p of sgn(p) prod_r a[r, p(r)]: each term is linear in
+    each entry it holds, so its k-th derivative along k of them (distinct rows of p's
+    graph) is sgn(p) times the product of the other n - k entries.
+    """
+    n = a.shape[-1]
+    out = np.zeros((n, n) * order, dtype=a.dtype)
+    for p in itertools.permutations(range(n)):
+        sign = round(np.linalg.det(np.eye(n)[list(p)]))
+        for rows in itertools.permutations(range(n), order):
+            rest = np.prod([a[r, p[r]] for r in range(n) if r not in rows])
+            out[tuple(i for r in rows for i in (r, p[r]))] += sign * rest
+    return out
+
+
+def _levi_civita():
+    e = np.zeros((3, 3, 3))
+    for p in itertools.permutations(range(3)):
+        e[p] = round(np.linalg.det(np.eye(3)[list(p)]))
+    return e
+
+
+def _of_rank(rng, n, rank, complex_=False):
+    def draw(shape):
+        x = rng.normal(size=shape)
+        return x + 1j * rng.normal(size=shape) if complex_ else x
+
+    return draw((n, rank)) @ draw((rank, n))
+
+
+def test_third_derivative_of_a_2x2_det_is_zero_at_a_singular_matrix():
+    # det of a 2x2 matrix is quadratic: every derivative above the second is 0.
+    a = np.array([[1.0, 2.0], [2.0, 4.0]])
+    np.testing.assert_array_equal(fa.jacfwd(fa.hessian(la.det))(a), np.zeros((2,) * 6))
+    np.testing.assert_array_equal(fa.jacrev(fa.jacrev(fa.jacrev(la.det)))(a), np.zeros((2,) * 6))
+
+
+@pytest.mark.parametrize("rank", [3, 2, 1, 0])
+def test_det_third_and_fourth_derivatives_of_3x3_matrices(rank):
+    # d^3 det / da_ij da_kl da_mn = eps_ikm eps_jln (det is cubic), whatever the rank.
+    a = _of_rank(_rng(50 + rank), 3, rank)
+    e = _levi_civita()
+    expected = np.einsum("ikm,jln->ijklmn", e, e)
+    np.testing.assert_allclose(_det_derivatives(a, 3), expected, atol=1e-12)
+    np.testing.assert_allclose(fa.jacfwd(fa.hessian(la.det))(a), expected, atol=1e-12)
+    np.testing.assert_allclose(fa.jacrev(fa.jacrev(fa.jacrev(la.det)))(a), expected, atol=1e-12)
+    np.testing.assert_array_equal(fa.jacfwd(fa.jacfwd(fa.hessian(la.det)))(a), 0.0)
+
+
+@pytest.mark.parametrize("rank", [4, 2, 1])
+def test_det_third_derivative_of_4x4_matrices_is_a_sum_of_signed_minors(rank):
+    rng = _rng(60 + rank)
+    a = _of_rank(rng, 4, rank)
+    expected = _det_derivatives(a, 3)
+    np.testing.assert_allclose(fa.jacfwd(fa.hessian(la.det))(a), expected, atol=1e-12)
+    np.testing.assert_allclose(fa.jacrev(fa.jacfwd(fa.jacrev(la.det)))(a), expected, atol=1e-12)
+    # Close to singular, where a division by det would lose every digit.
+    near = a + 1e-9 * rng.normal(size=(4, 4))
+    np.testing.assert_allclose(fa.jacfwd(fa.hessian(la.det))(near), _det_derivatives(near, 3),
+                               atol=1e-12)
+
+
+def test_det_fourth_derivative_and_batches():
+    rng = _rng(70)
+    a = _of_rank(rng, 4, 2)
+    np.testing.assert_allclose(fa.jacfwd(fa.jacfwd(fa.hessian(la.det)))(a),
+                               _det_derivatives(a, 4), atol=1e-12)
+    stack = np.stack([_of_rank(rng, 4, 1), general(rng, (4, 4))])
+    np.testing.assert_allclose(fa.vmap(fa.jacfwd(fa.hessian(la.det)))(stack),
+                               np.stack([_det_derivatives(x, 3) for x in stack]), atol=1e-11)
+    # A direction that depends on a: D^2 det(a)[a, .] = (n - 1) adj(a)^T (Euler, degree
+    # n - 1), whose Jacobian is (n - 1) times the Hessian of det.
+    def along_itself(a):
+        return fa.hvp(la.det, (a,), (a,))
+
+    expected = 3 * _det_derivatives(a, 2)
+    np.testing.assert_allclose(fa.jacfwd(along_itself)(a), expected, atol=1e-12)
+    np.testing.assert_allclose(fa.jacrev(along_itself)(a), expected, atol=1e-12)
+
+
+def test_det_third_derivative_complex_and_single_precision():
+    rng = _rng(71)
+    z = _of_rank(rng, 4, 2, complex_=True)
+    third = fa.jacfwd(fa.hessian(la.det, holomorphic=True), holomorphic=True)(z)
+    np.testing.assert_allclose(third, _det_derivatives(z, 3), atol=1e-12)
+    a = _of_rank(rng, 3, 2).astype(np.float32)
+    third = fa.jacfwd(fa.hessian(la.det))(a)
+    assert third.dtype == np.float32
+    e = _levi_civita()
+    np.testing.assert_allclose(third, np.einsum("ikm,jln->ijklmn", e, e), atol=1e-5)
+
+
+# NumPy's result types under transforms ----------------------------------------------
+@pytest.mark.filterwarnings("ignore:divide by zero")  # ord -1 of a vector holding a 0
+@pytest.mark.parametrize("dtype", [np.int64, np.int32, bool])
+def test_norms_of_integers_are_float64_under_transforms(dtype):
+    inf = np.inf
+    x = np.array([[[1, -2, 0], [3, 4, -1]], [[0, 2, 5], [-3, 1, 1]]]).astype(dtype)
+    cases = [(lambda v, o=o: la.norm(v, o)) for o in (None, 1, -1, 2, inf, -inf, 0, 3)]
+    cases += [(lambda m, o=o: la.norm(m, o, axis=(0, 1))) for o in
+              (None, "fro", "nuc", 1, -1, 2, -2, inf, -inf)]
+    cases += [lambda m: la.vector_norm(m, ord=1), lambda m: la.vector_norm(m, ord=inf),
+              lambda m: la.matrix_norm(m, ord=1), lambda m: la.matrix_norm(m, ord=-inf)]
+    for f in cases:
+        inputs = x[:, 0] if f in cases[:8] else x
+        ours = fa.vmap(f)(inputs)
+        theirs = np.stack([f(v) for v in inputs])
+        assert theirs.dtype == ours.dtype == np.float64
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12)
+
+
+@pytest.mark.parametrize("dtypes", [(np.float64, np.float64), (np.float32, np.float32),
+                                    (np.float32, np.float64), (np.complex64, np.float32),
+                                    (np.float64, np.int64)])
+def test_lstsq_types_are_numpys_under_transforms(dtypes):
+    rng = _rng(72)
+    a, b = rng.normal(size=(5, 3)).astype(dtypes[0]), rng.normal(size=(5,)).astype(dtypes[1])
+
+    def kinds(results):
+        return [(type(r), np.asarray(r).dtype, np.shape(r)) for r in results]
+
+    for a_, b_ in [(a, b), (a[:2], b[:2])]:  # with residuals, and m < n without
+        expected = kinds(np.linalg.lstsq(a_, b_))
+        primal, tangent = fa.jvp(lambda a, b=b_: la.lstsq(a, b), (a_,), (a_,))
+        assert kinds(primal) == expected
+        assert type(primal[2]) is np.int32 and type(tangent[2]) is np.int32
+        assert kinds(fa.vjp(lambda a, b=b_: la.lstsq(a, b), a_)[0]) == expected
+        batched = fa.vmap(lambda a, b=b_: la.lstsq(a, b))(np.stack([a_, a_]))
+        assert [(r.dtype, r.shape[1:]) for r in batched] == [k[1:] for k in expected]
+
+
+def test_lists_of_traced_values_are_operands():
+    # A right-hand side given as a list of traced numbers is stacked, as fnp.asarray does.
+    a = np.array([[2.0, 1.0], [1.0, 3.0]])
+    g = fa.grad(lambda t: fnp.sum(la.solve(a, [t, 2.0 * t])))(1.0)
+    assert g == pytest.approx(np.sum(np.linalg.solve(a, [1.0, 2.0])), rel=1e-12)
+    g = fa.grad(lambda t: fnp.sum(la.lstsq(a, [t, 2.0 * t])[0]))(1.0)
+    assert g == pytest.approx(np.sum(np.linalg.lstsq(a, [1.0, 2.0])[0]), rel=1e-12)

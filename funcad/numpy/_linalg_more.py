@@ -35,8 +35,8 @@ from funcad.numpy import array_api as _api
 from funcad.numpy import composites as _composites
 from funcad.numpy import products as _products
 from funcad.numpy._concrete import maybe_concrete, traced
+from funcad.numpy._numerical_util import as_operand
 from funcad.numpy.linalg import (
-    _as_operand,
     _check_matrix,
     _linalg_error,
     inv,
@@ -72,7 +72,7 @@ def _xp(*xs):
 
 def _operands(x1, x2):
     """Both operands as arrays of the traced one's backend (Python scalars and lists too)."""
-    return _as_operand(x1, x2), _as_operand(x2, x1)
+    return as_operand(x1, x2), as_operand(x2, x1)
 
 
 # Array-API names --------------------------------------------------------------------
@@ -245,12 +245,12 @@ def matrix_rank(A, tol=None, hermitian: bool = False, *, rtol=None):  # noqa: N8
             xp = backend_of(s).xp
             rtol = max(shape_of(A)[-2:]) * float(xp.finfo(dtype_of(s)).eps)
         else:
-            rtol = getitem(_as_operand(rtol, s), (Ellipsis, None))
+            rtol = getitem(as_operand(rtol, s), (Ellipsis, None))
         if shape_of(s)[-1] == 0:
             return _logical.count_nonzero(s, axis=-1)
         tol = multiply(max_(s, axis=-1, keepdims=True), rtol)
     else:
-        tol = getitem(_as_operand(tol, s), (Ellipsis, None))
+        tol = getitem(as_operand(tol, s), (Ellipsis, None))
     return _logical.count_nonzero(greater(s, tol), axis=-1)
 
 

@@ -25,7 +25,8 @@ from typing import Any, NamedTuple
 
 from funcad import backend
 from funcad.core.trace import Tracer
-from funcad.numpy._concrete import traced
+from funcad.numpy._concrete import maybe_concrete, traced
+from funcad.numpy._numerical_util import as_operand
 from funcad.primitives import decompositions as _dec
 from funcad.primitives import solvers as _sol
 from funcad.primitives._util import (
@@ -42,6 +43,7 @@ from funcad.primitives.complex import conj, real
 from funcad.primitives.elementwise import absolute, sqrt
 from funcad.primitives.indexing import getitem
 from funcad.primitives.linalg import matmul as _matmul
+from funcad.primitives.logical import count_nonzero
 from funcad.primitives.reduction import max as max_
 from funcad.primitives.reduction import min as min_
 from funcad.primitives.reduction import sum as sum_
@@ -84,16 +86,21 @@ class _NoValue:
 
 
 
-def _as_operand(x, like):
-    """A Python scalar or list next to a traced operand, as an array of its backend."""
-    if isinstance(x, Tracer) or backend.is_array(x):
-        return x
-    return backend_of(like).xp.asarray(x)
-
-
 def _linalg_error(x, message: str):
     error = getattr(backend_of(x).xp.linalg, "LinAlgError", ValueError)
     return error(message)
+
+
+def _common_inexact(*xs):
+    """NumPy's computing type for ``linalg``: the common type, integers and bools as float64."""
+    xp = backend_of(xs[0]).xp
+    dtypes = [dtype_of(x) for x in xs]
+    return xp.result_type(*(d if xp.issubdtype(d, xp.inexact) else xp.float64 for d in dtypes))
+
+
+def _cast(x, dtype):
+    """``x`` as ``dtype`` (no operation recorded where it already is)."""
+    return x if dtype_of(x) == dtype else astype(x, dtype)
 
 
 def _check_matrix(a, name: str, arg: str = "a", square: bool = True) -> None:
@@ -128,7 +135,7 @@ def solve(a, b):
     """Solve ``a @ x = b`` for ``x``; ``b`` is ``(n,)`` or ``(..., n, k)`` (NumPy 2)."""
     if not traced(a, b):
         return backend.of_pair(a, b).xp.linalg.solve(a, b)
-    a, b = _as_operand(a, b), _as_operand(b, a)
+    a, b = as_operand(a, b), as_operand(b, a)
     return _solve_with(_sol.solve, a, b, "solve")
 
 
@@ -145,7 +152,7 @@ def solve_triangular(a, b, lower: bool = False):
     [1.0, 1.0]
     """
     if traced(a, b):
-        a, b = _as_operand(a, b), _as_operand(b, a)
+        a, b = as_operand(a, b), as_operand(b, a)
     else:
         xp = backend.of_pair(a, b).xp
         a, b = xp.asarray(a), xp.asarray(b)
@@ -214,15 +221,6 @@ def _scalar_cutoff(rcond, name: str) -> float:
     return float(rcond)
 
 
-def _concrete(x):
-    """The value under JVP/VJP tracers, or None inside vmap (one value per example)."""
-    while isinstance(x, Tracer):
-        if shape_of(x._value) != shape_of(x):
-            return None
-        x = x._value
-    return x
-
-
 def lstsq(a, b, rcond=None):
     """Least squares ``(x, residuals, rank, s)`` as NumPy; ``x`` and ``s`` differentiable.
 
@@ -230,15 +228,19 @@ def lstsq(a, b, rcond=None):
     solution NumPy returns) and ``residuals`` is ``sum((b - a @ x)**2, 0)``
     where NumPy gives it (m > n and full rank). Inside ``vmap`` the rank of
     each example is not known from shapes alone: residuals are then given
-    whenever m > n, and ``rank`` is an integer array.
+    whenever m > n, and ``rank`` is an int32 array. Types are NumPy's:
+    ``x`` of the common inexact type of ``a`` and ``b``, ``residuals`` and
+    ``s`` of its real type, ``rank`` an ``int32``.
     """
     if not traced(a, b):
         return backend.of_pair(a, b).xp.linalg.lstsq(a, b, rcond=rcond)
-    a, b = _as_operand(a, b), _as_operand(b, a)
+    a, b = as_operand(a, b), as_operand(b, a)
     if ndim_of(a) != 2 or ndim_of(b) not in (1, 2) or shape_of(b)[0] != shape_of(a)[0]:
         raise _linalg_error(a, (
             f"funcad.numpy.linalg.lstsq: a has shape {shape_of(a)} and b {shape_of(b)}; a must "
             f"be (m, n) and b (m,) or (m, k), as in NumPy (use vmap for stacks)."))
+    dtype = _common_inexact(a, b)
+    a, b = _cast(a, dtype), _cast(b, dtype)
     m, n = shape_of(a)
     xp = backend_of(a).xp
     if rcond is None:
@@ -246,19 +248,18 @@ def lstsq(a, b, rcond=None):
     rcond = _scalar_cutoff(rcond, "lstsq")
     x = _matmul(_sol.pinv(a, rcond, False), b)
     s = svd(a, compute_uv=False)
-    s_value = _concrete(s)
+    s_value = maybe_concrete(s)
     if s_value is None:
-        rank = sum_(astype(greater(s, multiply(max_(s, axis=-1, keepdims=True), rcond)),
-                           xp.int32), axis=-1)
+        above = greater(s, multiply(max_(s, axis=-1, keepdims=True), rcond))
+        rank = astype(count_nonzero(above, axis=-1), xp.int32)
     else:
-        rank = int(xp.sum(s_value > rcond * s_value.max())) if s_value.size else 0
+        rank = xp.int32(xp.sum(s_value > rcond * s_value.max()) if s_value.size else 0)
     if m > n and (s_value is None or rank == n):
         residuals = sum_(_abs_squared(subtract(b, _matmul(a, x))), axis=0)
         if ndim_of(b) == 1:
             residuals = reshape(residuals, (1,))
     else:
-        real_dtype = xp.finfo(dtype_of(x)).dtype
-        residuals = xp.zeros((0,), dtype=xp.float32 if real_dtype == xp.float32 else xp.float64)
+        residuals = xp.zeros((0,), dtype=xp.finfo(dtype).dtype)
     return x, residuals, rank, s
 
 
@@ -399,7 +400,7 @@ def multi_dot(arrays, *, out=None):
     if len(arrays) < 2:
         raise ValueError("funcad.numpy.linalg.multi_dot: expecting at least two arrays.")
     like = next(x for x in arrays if isinstance(x, Tracer))
-    arrays = [_as_operand(x, like) for x in arrays]
+    arrays = [as_operand(x, like) for x in arrays]
     if len(arrays) == 2:
         from funcad.numpy.composites import dot
 
@@ -481,6 +482,8 @@ def norm(x, ord=None, axis=None, keepdims: bool = False):  # noqa: A002 - mirror
     """
     if not isinstance(x, Tracer):
         return backend.of(x).xp.linalg.norm(x, ord=ord, axis=axis, keepdims=keepdims)
+    # NumPy takes the norm of integers and booleans in float64.
+    x = _cast(x, _common_inexact(x))
     nd = ndim_of(x)
     if axis is None:
         if ord is None or (ord in ("f", "fro") and nd == 2) or (ord == 2 and nd == 1):
@@ -512,9 +515,7 @@ def _vector_norm(x, ord, axis, keepdims):  # noqa: A002
     if ord == -inf:
         return min_(absolute(x), axis=axis, keepdims=keepdims)
     if ord == 0:
-        xp = backend_of(x).xp
-        kind = getattr(dtype_of(x), "kind", "f")
-        real_dtype = xp.finfo(dtype_of(x)).dtype if kind in "fc" else xp.float64
+        real_dtype = backend_of(x).xp.finfo(dtype_of(x)).dtype
         return sum_(astype(not_equal(x, 0), real_dtype), axis=axis, keepdims=keepdims)
     if ord == 1:
         return sum_(absolute(x), axis=axis, keepdims=keepdims)

@@ -39,14 +39,14 @@ Conventions:
 
 from __future__ import annotations
 
-from funcad.core.primitive import Primitive
+import itertools
+
+from funcad.core.primitive import PerArgument, Primitive
 from funcad.primitives._util import backend_of, dtype_of, shape_of, unbroadcast
-from funcad.primitives.arithmetic import add, divide, multiply, negative, subtract
-from funcad.primitives.comparison import astype, less_equal, where
+from funcad.primitives.arithmetic import add, multiply, subtract
+from funcad.primitives.comparison import astype
 from funcad.primitives.indexing import getitem
 from funcad.primitives.linalg import matmul
-from funcad.primitives.reduction import max as max_
-from funcad.primitives.reduction import min as min_
 from funcad.primitives.reduction import sum as sum_
 from funcad.primitives.scan import products_of_others
 from funcad.primitives.shape import concatenate
@@ -54,7 +54,6 @@ from funcad.primitives.solvers import (
     _paired_batch,
     adjoint,
     conj_if_complex,
-    constant_like,
     diag_embed,
     diagonal,
     divide_by_gaps,
@@ -63,7 +62,6 @@ from funcad.primitives.solvers import (
     hermitize,
     imaginary_diagonal,
     is_complex,
-    matrix_transpose,
     real_if_complex,
     stacked_batch,
     triangle_mask,
@@ -75,8 +73,7 @@ eigh_p = Primitive("eigh")
 svd_p = Primitive("svd")
 qr_p = Primitive("qr")
 det_p = Primitive("det")
-cofactor_p = Primitive("cofactor")
-cofactor_derivative_p = Primitive("cofactor_derivative")
+det_derivative_p = Primitive("det_derivative")
 
 _ROWS = slice(None)
 
@@ -318,28 +315,28 @@ qr_p.def_batch(stacked_batch(qr_p))
 
 
 # det ------------------------------------------------------------------------
-# det's gradient is the cofactor matrix C = adj(a)^T, which exists at singular
-# matrices too. With the SVD a = u diag(s) vh (u, vh unitary),
+# det's derivatives exist at every matrix, singular or not: det is a
+# polynomial. With the SVD a = u diag(s) vh (u, vh unitary),
 #     det(a + x) = c det(diag(s) + u^H x vh^H),   c = det(u) det(vh),
-# so every derivative of det at a is one of det at the diagonal diag(s), where
-# it is a sum of products of singular values: no division, exact where some
-# are zero. ``cofactor`` is the first derivative, ``cofactor_derivative`` the
-# second; the third is written with a division by det (``_cofactor_second``)
-# and exists for nonsingular matrices only. All are holomorphic in a, so
-# their VJPs are plain transposes.
+# so every derivative of det at a is one of det at the diagonal diag(s).
+# There the m-th derivative along f_1, ..., f_m is, from Leibniz's formula,
+#     sum over distinct rows r_1..r_m and permutations p of 1..m of
+#     sgn(p) w(r) prod_j f_j[r_j, r_p(j)],   w(r) = prod of s_i for i not in r:
+# products of singular values, no division, so exact at any rank. The m-th
+# derivative is zero for m > n. ``det_derivative(a, t_1, ..., t_k)`` is the
+# (k+1)-th derivative as the matrix of its last slot (k = 0: the cofactor
+# matrix); its derivative along any argument is the same primitive with one
+# more (or one replaced) direction, which raises the order. All are
+# holomorphic and symmetric in their directions, so the VJPs are plain
+# transposes. Cost: O(n^3 + m! n^m) per matrix at order m.
 def det(a):
     """The determinant of ``(..., n, n)`` stacks; derivatives exact at singular matrices."""
     return det_p.bind(a)
 
 
-def cofactor(a):
-    """The cofactor matrix ``adj(a)^T``: the gradient of ``det`` (SVD-based, exact at rank < n)."""
-    return cofactor_p.bind(a)
-
-
-def cofactor_derivative(a, t):
-    """The derivative of ``cofactor`` at ``a`` along ``t``: the second derivative of det."""
-    return cofactor_derivative_p.bind(a, t)
+def det_derivative(a, *directions):
+    """``d^(k+1) det(a)[t_1, ..., t_k, .]`` as a matrix (k = 0: the cofactor ``adj(a)^T``)."""
+    return det_derivative_p.bind(a, *directions)
 
 
 def _inner(x, y):
@@ -361,18 +358,36 @@ def _svd_frame(a):
     return u, s, vh, c[..., None, None]
 
 
-def _others(x):
-    """Products of the other entries along the last axis (exact at zeros)."""
-    return products_of_others(x, (x.ndim - 1,))
+def _complement_products(s, order: int):
+    """``w[..., r_1, ..., r_m]``: the product of the ``s_i`` with i not among the r's.
 
-
-def _pair_products(s):
-    """``p[..., i, j]``: the product of all ``s`` but ``s_i`` and ``s_j``; 0 for i == j."""
+    Zero where two r's are equal. Built by replacing ``s_r`` with 1 for one
+    index after another and taking, for the last one, the products of the
+    others (exclusive running products: exact where some ``s_i`` are 0).
+    """
     xp = backend_of(s).xp
     n = s.shape[-1]
     eye = xp.eye(n, dtype=bool)
-    table = xp.where(eye, xp.ones((), dtype=s.dtype), s[..., None, :])
-    return xp.where(eye, xp.zeros((), dtype=s.dtype), _others(table))
+    one = xp.ones((), dtype=s.dtype)
+    table = s
+    for _ in range(order - 1):
+        table = xp.where(eye, one, table[..., None, :])
+    w = products_of_others(table, (table.ndim - 1,))
+    index = xp.arange(n)
+    distinct = xp.ones((n,) * order, dtype=bool)
+    for i in range(order):
+        for j in range(i + 1, order):
+            shape_i, shape_j = [1] * order, [1] * order
+            shape_i[i] = shape_j[j] = n
+            distinct &= index.reshape(shape_i) != index.reshape(shape_j)
+    return xp.where(distinct, w, xp.zeros((), dtype=s.dtype))
+
+
+def _permutations(m: int):
+    """``(permutation, sign)`` pairs of ``range(m)``."""
+    for p in itertools.permutations(range(m)):
+        inversions = sum(p[i] > p[j] for i in range(m) for j in range(i + 1, m))
+        yield p, -1 if inversions % 2 else 1
 
 
 @det_p.def_impl
@@ -380,91 +395,63 @@ def _det_impl(a):
     return backend_of(a).xp.linalg.det(a)
 
 
-@cofactor_p.def_impl
-def _cofactor_impl(a):
-    u, s, vh, c = _svd_frame(a)
-    # adj(a) = c vh^H diag(others(s)) u^H, transposed.
-    return c * ((u.conj() * _others(s)[..., None, :]) @ vh.conj())
-
-
-@cofactor_derivative_p.def_impl
-def _cofactor_derivative_impl(a, t):
+@det_derivative_p.def_impl
+def _det_derivative_impl(a, *directions):
     xp = backend_of(a).xp
+    a = xp.asarray(a)
+    directions = [xp.asarray(t) for t in directions]
+    n, order = a.shape[-1], len(directions) + 1
+    shape = xp.broadcast_shapes(a.shape, *(t.shape for t in directions))
+    dtype = xp.result_type(a, *directions)
+    if order > n:
+        return xp.zeros(shape, dtype=dtype)
     u, s, vh, c = _svd_frame(a)
-    f = xp.swapaxes(u.conj(), -1, -2) @ t @ xp.swapaxes(vh.conj(), -1, -2)
-    p = _pair_products(s)
-    # The gradient of d^2 det(diag(s))[f, y] in y, back in a's frame.
-    d = xp.einsum("...ij,...j->...i", p, xp.einsum("...ii->...i", f))
-    g = d[..., None, :] * xp.eye(s.shape[-1], dtype=s.dtype) - p * xp.swapaxes(f, -1, -2)
+    uh, v = xp.swapaxes(u.conj(), -1, -2), xp.swapaxes(vh.conj(), -1, -2)
+    frames = [uh @ t @ v for t in directions]
+    w = _complement_products(s, order)
+    letters = "abcdefghijklmnopqrstuvwxyz"[:order]
+    # The gradient in the last slot: r_m is the row, r_p(m) the column.
+    g = xp.zeros(shape[:-2] + (n, n), dtype=dtype)
+    eye = xp.eye(n, dtype=dtype)
+    for p, sign in _permutations(order):
+        terms = ",".join([f"...{letters}"] + [f"...{letters[j]}{letters[p[j]]}"
+                                              for j in range(order - 1)])
+        row, col = letters[-1], letters[p[-1]]
+        if row == col:
+            d = xp.einsum(f"{terms}->...{row}", w, *frames)
+            g = g + sign * (d[..., None, :] * eye)
+        else:
+            g = g + sign * xp.einsum(f"{terms}->...{row}{col}", w, *frames)
+    # Back in a's frame: <y, result> = c <u^H y vh^H, g>.
     return c * (u.conj() @ g @ vh.conj())
 
 
 def _det_jvp(t, ans, a):
-    return _inner(cofactor(a), t)
+    return _inner(det_derivative(a), t)
 
 
 def _det_vjp(ct, ans, a):
-    return multiply(_as_matrix_scalar(ct), cofactor(a))
+    return multiply(_as_matrix_scalar(ct), det_derivative(a))
 
 
-def _cofactor_jvp(t, ans, a):
-    return cofactor_derivative(a, t)
+def _det_derivative_jvp(i, t, ans, a, *directions):
+    # Along a: one more direction; along a direction: linear, so it is replaced.
+    if i == 0:
+        return det_derivative(a, *directions, t)
+    return det_derivative(a, *directions[:i - 1], t, *directions[i:])
 
 
-def _cofactor_vjp(ct, ans, a):
-    # <ct, C'(a)[w]> = d^2 det(a)[w, ct] is symmetric: the transpose is C'(a)[ct].
-    return unbroadcast(cofactor_derivative(a, ct), shape_of(a))
-
-
-def _numerically_singular(a):
-    """Whether ``a``'s smallest singular value is below ``n eps`` times its largest."""
-    n = shape_of(a)[-1]
-    s = real_if_complex(getitem(svd_packed(a, False), (Ellipsis, n, slice(None))))
-    eps = float(backend_of(a).xp.finfo(dtype_of(a)).eps)
-    return less_equal(min_(s, axis=-1), multiply(max_(s, axis=-1), n * eps))
-
-
-def _cofactor_second(a, t, w):
-    """d^3 det(a)[t, w, .]: the derivative of ``cofactor_derivative(a, t)`` along w.
-
-    Differentiates C'(a)[t] = (<C, t> C - C t^T C) / det(a), true for
-    nonsingular a. At a numerically singular matrix, where the division
-    would return rounding noise, the result is NaN (not computed).
-    """
-    c, d = cofactor(a), det(a)
-    c_t, c_w = cofactor_derivative(a, t), cofactor_derivative(a, w)
-    t_t = matrix_transpose(t)
-    num = add(add(multiply(_as_matrix_scalar(_inner(c_w, t)), c),
-                  multiply(_as_matrix_scalar(_inner(c, t)), c_w)),
-              negative(add(add(matmul(c_w, matmul(t_t, c)), matmul(c, matmul(t_t, c_w))),
-                           multiply(c_t, _as_matrix_scalar(_inner(c, w))))))
-    singular = _as_matrix_scalar(_numerically_singular(a))
-    safe = where(singular, constant_like(d, 1.0), _as_matrix_scalar(d))
-    return where(singular, constant_like(num, float("nan")), divide(num, safe))
-
-
-def _cofactor_derivative_jvp_a(t, ans, a, direction):
-    return _cofactor_second(a, direction, t)
-
-
-def _cofactor_derivative_jvp_t(t, ans, a, direction):
-    return cofactor_derivative(a, t)
-
-
-def _cofactor_derivative_vjp_a(ct, ans, a, direction):
-    return unbroadcast(_cofactor_second(a, direction, ct), shape_of(a))
-
-
-def _cofactor_derivative_vjp_t(ct, ans, a, direction):
-    return unbroadcast(cofactor_derivative(a, ct), shape_of(direction))
+def _det_derivative_vjp(i, ct, ans, a, *directions):
+    # <ct, D(a)[.., w, ..]> = d^m det(a)[.., w, .., ct]: symmetric, so ct fills w's slot.
+    if i == 0:
+        return unbroadcast(det_derivative(a, *directions, ct), shape_of(a))
+    rest = directions[:i - 1] + directions[i:]
+    return unbroadcast(det_derivative(a, *rest, ct), shape_of(directions[i - 1]))
 
 
 det_p.def_jvp(_det_jvp)
 det_p.def_vjp(_det_vjp)
 det_p.def_batch(stacked_batch(det_p))
-cofactor_p.def_jvp(_cofactor_jvp)
-cofactor_p.def_vjp(_cofactor_vjp)
-cofactor_p.def_batch(stacked_batch(cofactor_p))
-cofactor_derivative_p.def_jvp(_cofactor_derivative_jvp_a, _cofactor_derivative_jvp_t)
-cofactor_derivative_p.def_vjp(_cofactor_derivative_vjp_a, _cofactor_derivative_vjp_t)
-cofactor_derivative_p.def_batch(_paired_batch(cofactor_derivative_p))
+det_derivative_p.def_jvp(PerArgument(_det_derivative_jvp))
+det_derivative_p.def_vjp(PerArgument(_det_derivative_vjp))
+det_derivative_p.def_batch(_paired_batch(det_derivative_p))

@@ -220,8 +220,7 @@ def rows():
                 (triangular_friendly, (-2.0, 2.0)), ("triangular_solve", "getitem"))
     for shape in [(3, 3), (2, 3, 3)]:
         add("inv", la.inv, nla.inv, (shape,), (general,), ("solve",))
-        add("det", la.det, nla.det, (shape,), (general,), ("det", "cofactor",
-                                                              "cofactor_derivative"))
+        add("det", la.det, nla.det, (shape,), (general,), ("det", "det_derivative"))
         add("slogdet", lambda a: la.slogdet(a)[1], lambda a: nla.slogdet(a)[1], (shape,),
             (general,), ("slogdet", "getitem"))
         add("slogdet", lambda a: fnp.stack(la.slogdet(a), axis=-1),
@@ -232,7 +231,7 @@ def rows():
     for inputs in [[[1.0, 2.0], [2.0, 4.0]], [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]],
                    np.outer([1.0, -2.0, 0.5], [2.0, 1.0, -1.0])]:
         add("det", la.det, nla.det, (np.shape(inputs),), None,
-            ("det", "cofactor", "cofactor_derivative"), extra={"inputs": [inputs]})
+            ("det", "det_derivative"), extra={"inputs": [inputs]})
 
     # Decompositions.
     for shape in [(3, 3), (2, 3, 3)]:
@@ -338,10 +337,10 @@ def complex_rows():
     for shape in [(3, 3), (2, 3, 3)]:
         add("inv", la.inv, nla.inv, (shape,), (complex_general,), ("solve",), holomorphic=True)
         add("det", la.det, nla.det, (shape,), (complex_general,),
-            ("det", "cofactor", "cofactor_derivative"), holomorphic=True)
+            ("det", "det_derivative"), holomorphic=True)
     singular = np.outer([1.0 + 1.0j, -2.0, 0.5j], [2.0, 1.0 - 0.5j, -1.0]) + np.outer(
         [0.5, 1.0j, 1.0], [1.0j, 0.0, 2.0 - 1.0j])  # rank 2
-    add("det", la.det, nla.det, ((3, 3),), None, ("det", "cofactor", "cofactor_derivative"),
+    add("det", la.det, nla.det, ((3, 3),), None, ("det", "det_derivative"),
         holomorphic=True, extra={"inputs": [singular]})
     for n in [2, 3, -2]:
         add("matrix_power", lambda a, k=n: la.matrix_power(a, k),
