@@ -488,6 +488,49 @@ def test_nan_quantile_errors():
         fa.grad(lambda q: fnp.nanquantile(x, q))(0.5)
 
 
+# NumPy's quantile dtypes: a Python number q is weak, an integer q picks elements (no
+# promotion), a float array q takes part in the promotion. (nanquantile's q, nanpercentile's.)
+Q_DTYPE_CASES = [(0.3, 30.0), (1, 100), ([0, 1], [0, 100]), (np.array([0, 1]), np.array([0, 100])),
+                 (True, True), ([0.25, 0.5], [25.0, 50.0]), (np.float64(0.3), np.float64(30.0)),
+                 (np.array(0.3), np.array(30.0)),
+                 (np.array([0.25], np.float32), np.array([25.0], np.float32))]
+
+
+@pytest.mark.parametrize("qs", Q_DTYPE_CASES, ids=[repr(q[0]) for q in Q_DTYPE_CASES])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int64])
+@pytest.mark.parametrize("name", ["nanquantile", "nanpercentile"])
+def test_nan_quantile_result_dtypes_follow_numpy(name, dtype, qs):
+    q = qs[name == "nanpercentile"]
+    a = (4 * np.array([[0.5, -1.25, 2.0, 0.75], [1.5, 3.0, -0.5, 0.25]])).astype(dtype)
+    if dtype != np.int64:
+        a[0, 1] = np.nan
+
+    def fun(x):
+        return getattr(fnp, name)(x, q, axis=1)
+
+    expected = getattr(np, name)(a, q, axis=1)
+    values = [fa.vmap(fun)(a[None])[0]]
+    if dtype != np.int64:
+        values.append(fa.jvp(fun, (a,), (np.ones_like(a),))[1])
+        values.append(fa.jvp(fun, (a,), (np.ones_like(a),))[0])
+        np.testing.assert_allclose(values[-1], expected, rtol=1e-6, equal_nan=True)
+        assert fa.vjp(fun, a)[1](np.ones_like(expected))[0].dtype == dtype
+    np.testing.assert_allclose(values[0], expected, rtol=1e-6, equal_nan=True)
+    for value in values:
+        assert value.dtype == expected.dtype, (value.dtype, expected.dtype)
+
+
+def test_nan_quantile_of_integer_q_takes_the_elements_as_numpy():
+    a = np.array([1.0, np.inf, NAN, -np.inf])
+    # Interpolating would give 0 * inf = NaN; NumPy takes the elements for integer q.
+    for q in ([0, 1], np.array([1, 0])):
+        got, tangent = fa.jvp(lambda x, q=q: fnp.nanquantile(x, q), (a,), (np.ones(4),))
+        np.testing.assert_array_equal(got, np.nanquantile(a, q))
+        np.testing.assert_array_equal(tangent, [1.0, 1.0])
+    np.testing.assert_array_equal(fa.vmap(lambda x: fnp.nanquantile(x, 1))(a[None])[0],
+                                  np.nanquantile(a, 1))
+
+
 # float32 ----------------------------------------------------------------------
 FLOAT32_CASES = [
     ("convolve", lambda a: fnp.convolve(a, a[:2]), lambda a: np.convolve(a, a[:2])),
@@ -517,6 +560,8 @@ FLOAT32_CASES = [
     ("nanquantile", lambda a: fnp.nanquantile(a, 0.3), lambda a: np.nanquantile(a, 0.3)),
     ("nanpercentile", lambda a: fnp.nanpercentile(a, [30.0]),
      lambda a: np.nanpercentile(a, [30.0])),
+    ("nanquantile", lambda a: fnp.nanquantile(a, [0, 1]), lambda a: np.nanquantile(a, [0, 1])),
+    ("nanpercentile", lambda a: fnp.nanpercentile(a, 30), lambda a: np.nanpercentile(a, 30)),
     ("nancumsum", fnp.nancumsum, np.nancumsum),
     ("nancumprod", fnp.nancumprod, np.nancumprod),
 ]

@@ -217,6 +217,28 @@ def test_set_operations_assume_unique():
         np.testing.assert_array_equal(got, getattr(np, name)(a, b, assume_unique=True))
 
 
+SET_OPERATIONS = ["union1d", "intersect1d", "setdiff1d", "setxor1d"]
+
+
+@pytest.mark.parametrize("name", SET_OPERATIONS)
+@pytest.mark.parametrize("assume_unique", [False, True])
+@pytest.mark.parametrize("sizes", [(0, 0), (0, 2), (2, 0)])
+def test_set_operations_of_empty_arrays_match_numpy(name, assume_unique, sizes):
+    a = np.array([2.0, -1.0], np.float32)[:sizes[0]]
+    b = np.array([5, 2])[:sizes[1]]
+    kwargs = {} if name == "union1d" else {"assume_unique": assume_unique}
+    f = getattr(fnp, name)
+    expected = getattr(np, name)(a, b, **kwargs)
+    got, tangent = fa.jvp(lambda x: f(x, b, **kwargs), (a,), (np.ones_like(a),))
+    assert got.dtype == expected.dtype and tangent.shape == expected.shape
+    np.testing.assert_array_equal(got, expected)
+    both = fa.jvp(lambda x, y: f(x, y, **kwargs), (a, b.astype(np.float32)),
+                  (np.ones_like(a), np.ones(b.shape, np.float32)))[0]
+    np.testing.assert_array_equal(both, getattr(np, name)(a, b.astype(np.float32), **kwargs))
+    g = fa.grad(lambda x: fnp.sum(f(x, b, **kwargs)))(a)
+    assert g.dtype == np.float32 and g.shape == a.shape
+
+
 def test_trim_zeros_gradient_and_axes():
     x = np.array([0.0, 0.0, 1.5, 0.0, -2.0, 0.0])
     np.testing.assert_array_equal(fa.grad(lambda v: fnp.sum(fnp.trim_zeros(v, "f") ** 2))(x),
@@ -427,6 +449,30 @@ def test_geomspace_gradients_have_the_closed_form():
         fa.grad(lambda a: fnp.sum(fnp.geomspace(a, 0.0, 3)))(1.0)
 
 
+@pytest.mark.parametrize("num, endpoint", [(1, True), (2, True), (1, False)])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_geomspace_of_few_points_between_ends_of_mixed_signs_has_finite_gradients(num, endpoint,
+                                                                                  dtype):
+    stop = np.array([2.0, -3.0], dtype)
+    # Only the ends are used: geomspace(s, e, 2) = [s, e] and geomspace(s, e, 1) = [s].
+    with np.errstate(invalid="ignore"):
+        expected = np.geomspace(dtype(1.5), stop, num, endpoint=endpoint)
+    js, je = fa.jacrev(lambda s, e: fnp.geomspace(s, e, num, endpoint=endpoint),
+                       argnums=(0, 1))(dtype(1.5), stop)
+    want_s = np.zeros((num, 2))
+    want_s[0] = 1.0
+    want_e = np.zeros((num, 2, 2))
+    if num == 2:
+        want_e[1] = np.eye(2)
+    np.testing.assert_array_equal(js, want_s)
+    np.testing.assert_array_equal(je, want_e)
+    assert js.dtype == je.dtype == dtype  # reverse mode: the inputs' dtype
+    got = fa.jvp(lambda s: fnp.geomspace(s, stop, num, endpoint=endpoint), (dtype(1.5),),
+                 (dtype(1.0),))[0]
+    np.testing.assert_array_equal(got, expected)
+    assert got.dtype == expected.dtype
+
+
 def test_logspace_gradient_in_its_base():
     b = 3.0
     y = np.linspace(0.0, 2.0, 4)
@@ -501,6 +547,53 @@ def test_piecewise_functions_see_only_their_elements():
     np.testing.assert_array_equal(got[0], np.piecewise(x, [x < 0, x > 1], [lambda u: u ** 2, 7.0]))
 
 
+def test_piecewise_of_a_0d_traced_x_follows_numpy():
+    def f(x):
+        return fnp.piecewise(x, [x < 0, x >= 0], [lambda v: -v, lambda v: v ** 2])
+
+    # d/dx x**2 = 2x for x >= 0, d/dx (-x) = -1 below.
+    assert fa.grad(f)(1.5) == 3.0
+    assert fa.grad(f)(-1.5) == -1.0
+    y, t = fa.jvp(f, (1.5,), (2.0,))
+    assert (y, t) == (np.piecewise(np.float64(1.5), [False, True], [lambda v: -v, lambda v: v ** 2]),
+                      6.0)
+    assert np.shape(y) == np.shape(t) == ()
+    assert fa.vjp(f, 1.5)[1](1.0) == (3.0,)
+    xs = np.array([-2.0, 0.0, 3.0])
+    np.testing.assert_array_equal(fa.vmap(f)(xs), [np.piecewise(v, [v < 0, v >= 0],
+                                                                [lambda u: -u, lambda u: u ** 2])
+                                                   for v in xs])
+    np.testing.assert_array_equal(fa.vmap(fa.grad(f))(xs), [-1.0, 0.0, 6.0])
+    # NumPy hands each function a (1,) array for a 0-d x; the funcad result is 0-d again.
+    seen = []
+    fa.grad(lambda x: fnp.piecewise(x, x > 0, [lambda v: seen.append(v.shape) or v, 1.0]))(2.0)
+    assert seen == [(1,)]
+    y32, t32 = fa.jvp(f, (np.float32(2.0),), (np.float32(1.0),))
+    assert y32.dtype == t32.dtype == np.float32 and (y32, t32) == (4.0, 4.0)
+    # A constant for the otherwise-case takes x's dtype, as NumPy's assignment does.
+    g = fa.value_and_grad(lambda x: fnp.piecewise(x, [x < 0], [lambda v: v * 3.0, 7]))(2.0)
+    assert g == (np.piecewise(np.float64(2.0), [False], [lambda v: v * 3.0, 7]), 0.0)
+
+
+def test_digitize_of_traced_non_monotonic_bins_raises_as_numpy_and_is_documented_under_vmap():
+    x = np.array([0.5, 1.5, 2.5])
+    bad = np.array([0.0, 2.0, 1.0])
+    with pytest.raises(ValueError, match="monotonically") as numpy_error:
+        np.digitize(x, bad)
+    with pytest.raises(ValueError, match=str(numpy_error.value)):
+        fa.grad(lambda b: fnp.sum(b * fnp.digitize(x, b)))(bad)
+    with pytest.raises(ValueError, match="monotonically"):
+        fa.jvp(lambda b: fnp.digitize(x, b), (bad,), (np.ones(3),))
+    # Under vmap the bins' values are not known: as documented, bins that are not
+    # non-decreasing count as decreasing, each value getting the number of bins above it.
+    for right, above in [(False, np.greater), (True, np.greater_equal)]:
+        got = fa.vmap(lambda b, r=right: fnp.digitize(x, b, right=r))(bad[None])[0]
+        np.testing.assert_array_equal(got, np.sum(above(bad[:, None], x), axis=0))
+        decreasing = np.array([2.0, 1.0, 0.0])
+        np.testing.assert_array_equal(np.sum(above(decreasing[:, None], x), axis=0),
+                                      np.digitize(x, decreasing, right=right))
+
+
 def test_digitize_checks_monotonic_bins_and_handles_decreasing_ones():
     x = np.array([0.2, 1.5, 3.0])
     with pytest.raises(ValueError, match="monotonically"):
@@ -527,6 +620,38 @@ def test_choose_modes_and_errors():
         np.testing.assert_array_equal(got, np.choose(a, choices, mode=mode))
     with pytest.raises(ValueError, match="invalid entry"):
         fa.grad(lambda c0: fnp.sum(fnp.choose(a, [c0, choices[1]])))(choices[0])
+
+
+def test_choose_raise_under_vmap_of_the_index_clamps_as_documented():
+    a = np.array([[0, 3, -1, 1], [-5, 1, 2, 0]])
+    choices = [np.array([1.0, 2.0, 3.0, 4.0]), np.array([10.0, 20.0, 30.0, 40.0])]
+    got = fa.vmap(lambda i: fnp.choose(i, choices))(a)
+    np.testing.assert_array_equal(got, [np.choose(i, choices, mode="clip") for i in a])
+    # The derivative in the choices goes to the clamped choice, and is NaN-free.
+    grads = fa.vmap(lambda i: fa.grad(lambda c: fnp.sum(fnp.choose(i, [c, choices[1]])))(
+        choices[0]))(a)
+    np.testing.assert_array_equal(grads, (np.clip(a, 0, 1) == 0).astype(float))
+    # With the index known (grad, jvp, vjp, or vmap of the choices only) it raises as NumPy.
+    with pytest.raises(ValueError, match="invalid entry"):
+        np.choose(a[0], choices)
+    with pytest.raises(ValueError, match="invalid entry"):
+        fa.vmap(lambda c: fnp.choose(a[0], [c, choices[1]]))(np.stack(choices))
+
+
+def test_argpartition_on_traced_values_and_its_errors():
+    x = RNG.normal(size=(2, 5))
+    for kth, axis in [(1, -1), (1, 0), (7, None)]:
+        index = fa.jvp(lambda v, k=kth, ax=axis: fnp.argpartition(v, k, axis=ax), (x,),
+                       (np.ones_like(x),))[0]
+        values = (np.take_along_axis(x, index, axis) if axis is not None
+                  else x.ravel()[index])
+        want = np.partition(x, kth, axis=axis)
+        np.testing.assert_array_equal(np.take(values, kth, axis=axis or 0),
+                                      np.take(want, kth, axis=axis or 0))
+    with pytest.raises(ValueError, match=r"argpartition: kth\(=5\) out of bounds"):
+        fa.vmap(lambda v: fnp.argpartition(v, 5))(x)
+    with pytest.raises(TypeError, match="argpartition: order="):
+        fa.vmap(lambda v: fnp.argpartition(v, 1, order="f"))(x)
 
 
 def test_select_checks_condition_types():

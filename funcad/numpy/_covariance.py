@@ -118,7 +118,7 @@ def cov(m: ArrayLike, y: ArrayLike = None, rowvar: bool = True, bias: bool = Fal
     fact = _degrees_of_freedom(fact)
     centred = subtract(X, getitem(avg, (slice(None), None)))
     # NumPy centres in place, so X keeps its dtype.
-    X = centred if dtype_of(centred) == dtype_of(X) else astype(centred, dtype_of(X))  # noqa: N806
+    X = astype(centred, dtype_of(X))  # noqa: N806
     X_T = transpose(X if w is None else multiply(X, w))  # noqa: N806
     if dtype_of(X_T).kind == "c":
         X_T = conj(X_T)  # noqa: N806

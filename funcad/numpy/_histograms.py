@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import operator
 
-from funcad import backend
 from funcad.core.trace import Tracer
 from funcad.numpy._concrete import concrete, maybe_concrete, traced
+from funcad.numpy._numerical_util import default_xp
 from funcad.numpy.array_api import inexact_type, ramp
 from funcad.numpy.composites import ravel
 from funcad.numpy.searching import _scatter_add, searchsorted
@@ -40,13 +40,9 @@ from funcad.primitives.shape import reshape
 _range = range
 
 
-def _np():
-    return backend.default().xp
-
-
 def _outer_edges(a, range):  # noqa: A002 - numpy's name
     """The first and last edge: ``range``, or the data's extent (widened when flat)."""
-    xp = _np()
+    xp = default_xp()
     if range is not None:
         first, last = range
         if first > last:
@@ -76,7 +72,7 @@ def _dtype(x):
 
 def _bin_edges(a, bins, range, weights):  # noqa: A002 - numpy's name
     """The edges for the flattened ``a``: from a count (or estimator) or given."""
-    xp = _np()
+    xp = default_xp()
     if isinstance(bins, str):
         if weights is not None:
             raise TypeError("Automated estimation of the number of bins is not supported for "
@@ -97,7 +93,7 @@ def _bin_edges(a, bins, range, weights):  # noqa: A002 - numpy's name
         if bin_type.kind in "iub":
             bin_type = xp.result_type(bin_type, float)
         edges = ramp(first, last, n + 1, True, inexact_type(first, last))
-        return edges if dtype_of(edges) == bin_type else astype(edges, bin_type)
+        return astype(edges, bin_type)
     if len(shape_of(bins)) != 1:
         raise ValueError("`bins` must be 1d, when an array")
     _check_increasing(bins, "`bins` must increase monotonically, when an array")
@@ -107,7 +103,7 @@ def _bin_edges(a, bins, range, weights):  # noqa: A002 - numpy's name
 def _check_increasing(edges, message):
     plain = maybe_concrete(edges)
     if plain is not None:
-        plain = _np().asarray(plain)
+        plain = default_xp().asarray(plain)
         if bool((plain[:-1] > plain[1:]).any()):
             raise ValueError(message)
 
@@ -125,14 +121,14 @@ def _bin_index(edges, a):
 def _flat(a, weights):
     if weights is not None and shape_of(weights) != shape_of(a):
         raise ValueError("weights should have the same shape as a.")
-    a = ravel(a) if isinstance(a, Tracer) else _np().ravel(_np().asarray(a))
+    a = ravel(a) if isinstance(a, Tracer) else default_xp().ravel(default_xp().asarray(a))
     return a, None if weights is None else ravel(weights)
 
 
 def histogram_bin_edges(a, bins=10, range=None, weights=None):  # noqa: A002 - numpy's name
     """The bin edges ``histogram`` uses; differentiable in ``a`` through its extent."""
     if not traced(a, bins, weights):
-        return _np().histogram_bin_edges(a, bins, range, weights)
+        return default_xp().histogram_bin_edges(a, bins, range, weights)
     a, weights = _flat(a, weights)
     return _bin_edges(a, bins, range, weights)
 
@@ -149,11 +145,11 @@ def histogram(a, bins=10, range=None, density=None, weights=None):  # noqa: A002
     array([0., 0., 1., 1.])
     """
     if not traced(a, bins, weights):
-        return _np().histogram(a, bins, range, density, weights)
+        return default_xp().histogram(a, bins, range, density, weights)
     a, weights = _flat(a, weights)
     edges = _bin_edges(a, bins, range, weights)
     n = shape_of(edges)[0] - 1
-    xp = backend_of(edges).xp if isinstance(edges, Tracer) else _np()
+    xp = backend_of(edges).xp if isinstance(edges, Tracer) else default_xp()
     index = _bin_index(edges, a)
     if weights is None:
         hist = _scatter_add(index, xp.ones(shape_of(a), xp.intp), n, xp.intp)
@@ -177,9 +173,9 @@ def histogramdd(sample, bins=10, range=None, density=None, weights=None):  # noq
     the edges of each dimension's range.
     """
     if not traced(sample, bins, weights):
-        return _np().histogramdd(sample, bins, range, density, weights)
+        return default_xp().histogramdd(sample, bins, range, density, weights)
     if isinstance(sample, (list, tuple)):
-        columns = [ravel(s) if isinstance(s, Tracer) else _np().ravel(s) for s in sample]
+        columns = [ravel(s) if isinstance(s, Tracer) else default_xp().ravel(s) for s in sample]
     elif len(shape_of(sample)) == 2:
         columns = [getitem(sample, (slice(None), i)) for i in _range(shape_of(sample)[1])]
     else:
@@ -206,7 +202,7 @@ def histogramdd(sample, bins=10, range=None, density=None, weights=None):  # noq
         inside = logical_and(inside, less_equal(0, index))
         stride *= shape[i]
     flat = where(inside, flat, -1)
-    xp = _np()
+    xp = default_xp()
     values = (xp.ones(shape_of(columns[0]), xp.float64) if weights is None
               else astype(weights, xp.float64))
     hist = reshape(_scatter_add(flat, values, stride, xp.float64), shape)
@@ -233,13 +229,13 @@ def _dd_edges(column, bins, range, i):  # noqa: A002 - numpy's name
     if len(shape_of(bins)) != 1:
         raise ValueError(f"`bins[{i}]` must be a scalar or 1d array")
     _check_increasing(bins, f"`bins[{i}]` must be monotonically increasing, when an array")
-    return bins if isinstance(bins, Tracer) else _np().asarray(bins)
+    return bins if isinstance(bins, Tracer) else default_xp().asarray(bins)
 
 
 def histogram2d(x, y, bins=10, range=None, density=None, weights=None):  # noqa: A002
     """The 2-D histogram of points ``(x, y)``, and the edges of each axis."""
     if not traced(x, y, bins, weights):
-        return _np().histogram2d(x, y, bins, range, density, weights)
+        return default_xp().histogram2d(x, y, bins, range, density, weights)
     if shape_of(x)[0] != shape_of(y)[0]:
         raise ValueError("x and y must have the same length.")
     try:

@@ -61,12 +61,12 @@ def interp(x: ArrayLike, xp: ArrayLike, fp: ArrayLike, left: ArrayLike = None,
     arrays = backend_of(like).xp
     # NumPy computes in float64 (complex128 for complex fp), whatever the inputs.
     dtype = arrays.dtype(arrays.complex128 if dtype_of(fp).kind == "c" else arrays.float64)
-    x, xp, fp = _cast(x, arrays.float64), _cast(xp, arrays.float64), _cast(fp, dtype)
+    x, xp, fp = astype(x, arrays.float64), astype(xp, arrays.float64), astype(fp, dtype)
     if period is not None:
         x, xp, fp = _periodic(x, xp, fp, period)
         left = right = None
-    left = getitem(fp, 0) if left is None else _cast(as_operand(left, like), dtype)
-    right = getitem(fp, -1) if right is None else _cast(as_operand(right, like), dtype)
+    left = getitem(fp, 0) if left is None else astype(as_operand(left, like), dtype)
+    right = getitem(fp, -1) if right is None else astype(as_operand(right, like), dtype)
     n = shape_of(xp)[0]
     if n == 1:
         inside = getitem(fp, 0)
@@ -85,10 +85,6 @@ def interp(x: ArrayLike, xp: ArrayLike, fp: ArrayLike, left: ArrayLike = None,
         inside = add(multiply(slope, subtract(x, anchor_x)), anchor_f)
     above, below = greater(x, getitem(xp, -1)), less(x, getitem(xp, 0))
     return where(above, right, where(below, left, inside))
-
-
-def _cast(v, dtype):
-    return v if dtype_of(v) == dtype else astype(v, dtype)
 
 
 def _segments(x, xp, n: int):

@@ -1,11 +1,21 @@
-"""Helpers shared by funcad.numpy's numerical, polynomial and NaN-ignoring functions."""
+"""Helpers shared by funcad.numpy's modules (numerical, polynomial, NaN-ignoring, sets, ...)."""
 
 from __future__ import annotations
 
 from funcad import backend
 from funcad.core.trace import Tracer
 from funcad.numpy._concrete import traced
-from funcad.primitives._util import backend_of
+from funcad.primitives._util import backend_of, dtype_of
+
+
+def default_xp():
+    """The array namespace of the default backend (for constants and plain values)."""
+    return backend.default().xp
+
+
+def is_inexact(x) -> bool:
+    """Whether ``x`` (an array or a tracer) holds floating-point or complex numbers."""
+    return getattr(dtype_of(x), "kind", None) in ("f", "c")
 
 
 def as_operand(x, like=None):
@@ -16,6 +26,6 @@ def as_operand(x, like=None):
         from funcad.numpy.creation import asarray
 
         return asarray(x)
-    xp = backend_of(like).xp if like is not None else backend.default().xp
+    xp = backend_of(like).xp if like is not None else default_xp()
     return xp.asarray(x)
 

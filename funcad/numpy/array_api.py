@@ -20,6 +20,7 @@ import operator
 from funcad import backend
 from funcad.core.trace import Tracer
 from funcad.numpy._concrete import concrete, maybe_concrete, traced
+from funcad.numpy._numerical_util import default_xp
 from funcad.numpy.composites import moveaxis, ravel, swapaxes
 from funcad.numpy.creation import asarray
 from funcad.numpy.products import diag
@@ -52,10 +53,6 @@ __all__ = [
 ]  # fmt: skip
 
 
-def _np():
-    return backend.default().xp
-
-
 def _xp(x):
     return backend_of(x).xp
 
@@ -70,7 +67,7 @@ def concat(arrays, /, axis: int | None = 0, out=None, *, dtype=None, casting="sa
     """Join arrays along an existing axis (``concatenate``'s array-API name)."""
     check_no_out(out, "concat")
     if not traced(arrays):
-        return _np().concat(arrays, axis=axis, dtype=dtype, casting=casting)
+        return default_xp().concat(arrays, axis=axis, dtype=dtype, casting=casting)
     from funcad.numpy.manipulation import _concat_cast
 
     return _concat_cast(arrays, axis, dtype, casting, "concat")
@@ -79,14 +76,14 @@ def concat(arrays, /, axis: int | None = 0, out=None, *, dtype=None, casting="sa
 def permute_dims(a, axes=None):
     """``a`` with its axes permuted (``transpose``'s array-API name)."""
     if not isinstance(a, Tracer):
-        return _np().permute_dims(a, axes)
+        return default_xp().permute_dims(a, axes)
     return transpose(a, axes)
 
 
 def matrix_transpose(x, /):
     """``x`` with its last two axes exchanged."""
     if not isinstance(x, Tracer):
-        return _np().matrix_transpose(x)
+        return default_xp().matrix_transpose(x)
     if ndim_of(x) < 2:
         raise ValueError(f"Input array must be at least 2-dimensional, but it is {ndim_of(x)}")
     return swapaxes(x, -1, -2)
@@ -114,7 +111,8 @@ def cumulative_sum(x, /, *, axis: int | None = None, dtype=None, out=None,
     """Running sum along ``axis``, optionally starting with 0; differentiable."""
     check_no_out(out, "cumulative_sum")
     if not isinstance(x, Tracer):
-        return _np().cumulative_sum(x, axis=axis, dtype=dtype, include_initial=include_initial)
+        return default_xp().cumulative_sum(x, axis=axis, dtype=dtype,
+                                           include_initial=include_initial)
     return _cumulative(x, cumsum, 0, axis, dtype, include_initial, "cumulative_sum")
 
 
@@ -123,7 +121,8 @@ def cumulative_prod(x, /, *, axis: int | None = None, dtype=None, out=None,
     """Running product along ``axis``, optionally starting with 1; differentiable."""
     check_no_out(out, "cumulative_prod")
     if not isinstance(x, Tracer):
-        return _np().cumulative_prod(x, axis=axis, dtype=dtype, include_initial=include_initial)
+        return default_xp().cumulative_prod(x, axis=axis, dtype=dtype,
+                                            include_initial=include_initial)
     return _cumulative(x, cumprod, 1, axis, dtype, include_initial, "cumulative_prod")
 
 
@@ -132,14 +131,14 @@ def _conj_if_complex(x):
 
 
 def _dtype_of_any(x):
-    return dtype_of(x) if dtype_of(x) is not None else _np().asarray(x).dtype
+    return dtype_of(x) if dtype_of(x) is not None else default_xp().asarray(x).dtype
 
 
 def vecdot(x1, x2, /, out=None, *, axis: int = -1, keepdims: bool = False):
     """``sum(conj(x1) * x2)`` along ``axis``, broadcasting the other axes."""
     check_no_out(out, "vecdot")
     if not traced(x1, x2):
-        return _np().vecdot(x1, x2, axis=axis, keepdims=keepdims)
+        return default_xp().vecdot(x1, x2, axis=axis, keepdims=keepdims)
     a = moveaxis(x1, axis, -1)
     b = moveaxis(x2, axis, -1)
     if shape_of(a)[-1] != shape_of(b)[-1]:
@@ -155,7 +154,7 @@ def matvec(x1, x2, /, out=None):
     """Matrix-vector products ``x1 @ x2`` over the last axes, broadcasting the others."""
     check_no_out(out, "matvec")
     if not traced(x1, x2):
-        return _np().matvec(x1, x2)
+        return default_xp().matvec(x1, x2)
     return einsum("...ij,...j->...i", x1, x2)
 
 
@@ -163,14 +162,14 @@ def vecmat(x1, x2, /, out=None):
     """Vector-matrix products ``conj(x1) @ x2`` over the last axes, broadcasting the others."""
     check_no_out(out, "vecmat")
     if not traced(x1, x2):
-        return _np().vecmat(x1, x2)
+        return default_xp().vecmat(x1, x2)
     return einsum("...i,...ij->...j", _conj_if_complex(x1), x2)
 
 
 def unstack(x, /, *, axis: int = 0) -> tuple:
     """The slices of ``x`` along ``axis``, as a tuple."""
     if not isinstance(x, Tracer):
-        return _np().unstack(x, axis=axis)
+        return default_xp().unstack(x, axis=axis)
     if ndim_of(x) == 0:
         raise ValueError("Input array must be at least 1-d.")
     axis = normalize_axis(axis, ndim_of(x))
@@ -181,14 +180,14 @@ def unstack(x, /, *, axis: int = 0) -> tuple:
 def asanyarray(a, dtype=None, order=None, *, device=None, copy=None, like=None):
     """``a`` as an array (``asarray``; traced values stay traced)."""
     if not traced(a):
-        return _np().asanyarray(a, dtype=dtype, order=order, device=device, copy=copy)
+        return default_xp().asanyarray(a, dtype=dtype, order=order, device=device, copy=copy)
     return asarray(a, dtype)
 
 
 def ascontiguousarray(a, dtype=None, *, like=None):
     """``a`` as an array with at least one dimension."""
     if not traced(a):
-        return _np().ascontiguousarray(a, dtype=dtype)
+        return default_xp().ascontiguousarray(a, dtype=dtype)
     a = asarray(a, dtype)
     return a if shape_of(a) else reshape(a, (1,))
 
@@ -196,7 +195,7 @@ def ascontiguousarray(a, dtype=None, *, like=None):
 def asfortranarray(a, dtype=None, *, like=None):
     """``a`` as an array with at least one dimension (memory order is NumPy's concern)."""
     if not traced(a):
-        return _np().asfortranarray(a, dtype=dtype)
+        return default_xp().asfortranarray(a, dtype=dtype)
     a = asarray(a, dtype)
     return a if shape_of(a) else reshape(a, (1,))
 
@@ -204,7 +203,7 @@ def asfortranarray(a, dtype=None, *, like=None):
 def asarray_chkfinite(a, dtype=None, order=None):
     """``a`` as an array; a ``ValueError`` if it holds infinities or NaNs."""
     if not traced(a):
-        return _np().asarray_chkfinite(a, dtype=dtype, order=order)
+        return default_xp().asarray_chkfinite(a, dtype=dtype, order=order)
     a = asarray(a, dtype)
     # Every example of a vmap batch is checked: the loop would stop at the first bad one.
     value = a
@@ -219,59 +218,59 @@ def asarray_chkfinite(a, dtype=None, order=None):
 def copy(a, order: str = "K", subok: bool = False):
     """A copy of ``a``; traced values are immutable, so they are returned as they are."""
     if not isinstance(a, Tracer):
-        return _np().copy(a, order=order, subok=subok)
+        return default_xp().copy(a, order=order, subok=subok)
     return a
 
 
 def broadcast_arrays(*args, subok: bool = False) -> tuple:
     """The arguments broadcast against each other, as a tuple."""
     if not traced(args):
-        return _np().broadcast_arrays(*args, subok=subok)
-    shape = _np().broadcast_shapes(*(shape_of(a) for a in args))
+        return default_xp().broadcast_arrays(*args, subok=subok)
+    shape = default_xp().broadcast_shapes(*(shape_of(a) for a in args))
     return tuple(a if shape_of(a) == shape and isinstance(a, Tracer)
                  else broadcast_to(asarray(a), shape) for a in args)
 
 
 def broadcast_shapes(*args) -> tuple:
     """The shape that arrays of the given shapes broadcast to."""
-    return _np().broadcast_shapes(*args)
+    return default_xp().broadcast_shapes(*args)
 
 
 # Type queries ---------------------------------------------------------------------
 def result_type(*arrays_and_dtypes):
     """The dtype NumPy's promotion gives; a traced value counts by its dtype."""
-    return _np().result_type(*(_dtype(a) for a in arrays_and_dtypes))
+    return default_xp().result_type(*(_dtype(a) for a in arrays_and_dtypes))
 
 
 def can_cast(from_, to, casting: str = "safe") -> bool:
     """Whether ``from_`` (a dtype, or an array's dtype) casts to ``to`` under ``casting``."""
-    return _np().can_cast(_dtype(from_), to, casting=casting)
+    return default_xp().can_cast(_dtype(from_), to, casting=casting)
 
 
 def promote_types(type1, type2, /):
     """The smallest dtype both ``type1`` and ``type2`` cast to safely."""
-    return _np().promote_types(type1, type2)
+    return default_xp().promote_types(type1, type2)
 
 
 def min_scalar_type(a, /):
     """The smallest dtype that holds ``a``'s value (its dtype for arrays with dimensions)."""
     if not isinstance(a, Tracer):
-        return _np().min_scalar_type(a)
+        return default_xp().min_scalar_type(a)
     if shape_of(a):
         return dtype_of(a)
-    return _np().min_scalar_type(concrete(
+    return default_xp().min_scalar_type(concrete(
         a, "min_scalar_type", "a", "the dtype depends on the value: use a.dtype", "dtype"))
 
 
 def isscalar(element) -> bool:
     """Whether ``element`` is a scalar (never true of arrays or traced values)."""
-    return _np().isscalar(element)
+    return default_xp().isscalar(element)
 
 
 def iscomplexobj(x) -> bool:
     """Whether ``x`` has a complex dtype."""
     if not isinstance(x, Tracer):
-        return _np().iscomplexobj(x)
+        return default_xp().iscomplexobj(x)
     return dtype_of(x).kind == "c"
 
 
@@ -283,7 +282,7 @@ def isrealobj(x) -> bool:
 def iscomplex(x):
     """Elementwise: a nonzero imaginary part, as booleans; not differentiable."""
     if not isinstance(x, Tracer):
-        return _np().iscomplex(x)
+        return default_xp().iscomplex(x)
     if dtype_of(x).kind == "c":
         return not_equal(imag(x), 0)
     return _xp(x).zeros(shape_of(x), bool)[()]
@@ -292,7 +291,7 @@ def iscomplex(x):
 def isreal(x):
     """Elementwise: a zero imaginary part, as booleans; not differentiable."""
     if not isinstance(x, Tracer):
-        return _np().isreal(x)
+        return default_xp().isreal(x)
     if dtype_of(x).kind == "c":
         return equal(imag(x), 0)
     return _xp(x).ones(shape_of(x), bool)[()]
@@ -301,7 +300,7 @@ def isreal(x):
 def real_if_close(a, tol: float = 100):
     """The real part of complex ``a`` when every imaginary part is within ``tol`` eps of 0."""
     if not isinstance(a, Tracer):
-        return _np().real_if_close(a, tol=tol)
+        return default_xp().real_if_close(a, tol=tol)
     if dtype_of(a).kind != "c":
         return a
     value = concrete(a, "real_if_close", "a",
@@ -316,7 +315,7 @@ def real_if_close(a, tol: float = 100):
 def rollaxis(a, axis: int, start: int = 0):
     """``a`` with ``axis`` moved to sit before position ``start``."""
     if not isinstance(a, Tracer):
-        return _np().rollaxis(a, axis, start)
+        return default_xp().rollaxis(a, axis, start)
     n = ndim_of(a)
     axis = normalize_axis(axis, n)
     if start < 0:
@@ -336,7 +335,7 @@ def rollaxis(a, axis: int, start: int = 0):
 def resize(a, new_shape):
     """``a`` flattened, repeated as needed and cut to ``new_shape``; differentiable."""
     if not isinstance(a, Tracer):
-        return _np().resize(a, new_shape)
+        return default_xp().resize(a, new_shape)
     if isinstance(new_shape, int) or hasattr(new_shape, "__index__"):
         new_shape = (operator.index(new_shape),)
     new_shape = tuple(operator.index(s) for s in new_shape)
@@ -356,7 +355,7 @@ def resize(a, new_shape):
 def diagflat(v, k: int = 0):
     """A 2-D array with the flattened ``v`` on its ``k``-th diagonal; differentiable."""
     if not isinstance(v, Tracer):
-        return _np().diagflat(v, k)
+        return default_xp().diagflat(v, k)
     return diag(ravel(v), k)
 
 
@@ -366,7 +365,7 @@ def inexact_type(*values):
 
     Python numbers are weak (NEP 50) unless every end is one.
     """
-    xp = _np()
+    xp = default_xp()
     if all(not isinstance(v, Tracer) and dtype_of(v) is None for v in values):
         return xp.result_type(*(xp.asarray(v) for v in values), 0.0)
     return xp.result_type(*(_dtype(v) for v in values), 0.0)
@@ -374,14 +373,14 @@ def inexact_type(*values):
 
 def _as_type(x, dtype):
     if isinstance(x, Tracer):
-        return x if dtype_of(x) == dtype else astype(x, dtype)
-    return _np().asarray(x, dtype=dtype)
+        return astype(x, dtype)
+    return default_xp().asarray(x, dtype=dtype)
 
 
 def ramp(start, stop, num: int, endpoint: bool, dtype):
     """``linspace`` along a new first axis, with NumPy's arithmetic (exact ends)."""
     start, stop = _as_type(start, dtype), _as_type(stop, dtype)
-    shape = _np().broadcast_shapes(shape_of(start), shape_of(stop))
+    shape = default_xp().broadcast_shapes(shape_of(start), shape_of(stop))
     delta = subtract(stop, start)
     div = num - 1 if endpoint else num
     inner = num - 1 if endpoint and num > 1 else num
@@ -405,12 +404,12 @@ def logspace(start, stop, num: int = 50, endpoint: bool = True, base=10.0, dtype
              axis: int = 0):
     """``base ** linspace(start, stop)``; differentiable in ``start``, ``stop`` and ``base``."""
     if not traced(start, stop, base):
-        return _np().logspace(start, stop, num=num, endpoint=endpoint, base=base, dtype=dtype,
-                              axis=axis)
+        return default_xp().logspace(start, stop, num=num, endpoint=endpoint, base=base,
+                                     dtype=dtype, axis=axis)
     num = _count(num)
     if ndim_of(base):
         # As NumPy: a base with dimensions broadcasts with the ends, then gains the new axis.
-        ndmax = len(_np().broadcast_shapes(shape_of(start), shape_of(stop), shape_of(base)))
+        ndmax = len(default_xp().broadcast_shapes(shape_of(start), shape_of(stop), shape_of(base)))
         start, stop, base = (reshape(asarray(v), (1,) * (ndmax - ndim_of(v)) + shape_of(v))
                              for v in (start, stop, base))
     y = ramp(start, stop, num, endpoint, inexact_type(start, stop))
@@ -429,9 +428,10 @@ def _insert_one(shape, axis):
 def geomspace(start, stop, num: int = 50, endpoint: bool = True, dtype=None, axis: int = 0):
     """Numbers spaced evenly on a log scale from ``start`` to ``stop``; differentiable in both."""
     if not traced(start, stop):
-        return _np().geomspace(start, stop, num=num, endpoint=endpoint, dtype=dtype, axis=axis)
+        return default_xp().geomspace(start, stop, num=num, endpoint=endpoint, dtype=dtype,
+                                      axis=axis)
     num = _count(num)
-    xp = _np()
+    xp = default_xp()
     known = [maybe_concrete(v) for v in (start, stop)]
     if any(k is not None and bool(xp.any(xp.asarray(k) == 0)) for k in known):
         raise ValueError("Geometric sequence cannot include zero")
@@ -443,17 +443,18 @@ def geomspace(start, stop, num: int = 50, endpoint: bool = True, dtype=None, axi
     out_sign = sign(start)
     start = divide(start, out_sign)
     stop = divide(stop, out_sign)
-    result = power(10.0, ramp(log10(start), log10(stop), num, endpoint, dt))
-    shape = shape_of(result)[1:]
-    if num > 0:
-        # exp(log(x)) need not be x: the ends are the arguments themselves.
-        parts = [reshape(broadcast_to(start, shape), (1,) + shape)]
-        if num > 1 and endpoint:
-            parts += [getitem(result, slice(1, num - 1)),
-                      reshape(broadcast_to(stop, shape), (1,) + shape)]
-        else:
-            parts.append(getitem(result, slice(1, None)))
-        result = concatenate(parts, 0)
+    shape = xp.broadcast_shapes(shape_of(start), shape_of(stop))
+    # exp(log(x)) need not be x: the ends are the arguments themselves. The powers
+    # are computed only for the points between them, so that ends of mixed signs,
+    # whose logarithm is NaN, leave no NaN in the derivatives of num <= 2 points.
+    inner = max(num - 2 if endpoint else num - 1, 0)
+    parts = [reshape(broadcast_to(start, shape), (1,) + shape)] if num else []
+    if inner:
+        powers = power(10.0, ramp(log10(start), log10(stop), num, endpoint, dt))
+        parts.append(getitem(powers, slice(1, 1 + inner)))
+    if num > 1 and endpoint:
+        parts.append(reshape(broadcast_to(stop, shape), (1,) + shape))
+    result = concatenate(parts, 0) if parts else xp.zeros((0,) + shape, dt)
     result = multiply(result, out_sign)
     if axis != 0:
         result = moveaxis(result, 0, axis)
@@ -463,26 +464,26 @@ def geomspace(start, stop, num: int = 50, endpoint: bool = True, dtype=None, axi
 # Index generators (no traced input) -------------------------------------------------
 def tri(N, M=None, k: int = 0, dtype=float, *, like=None):  # noqa: N803 - numpy's names
     """A 2-D array with ones at and below the ``k``-th diagonal."""
-    return _np().tri(N, M, k, dtype=dtype)
+    return default_xp().tri(N, M, k, dtype=dtype)
 
 
 def indices(dimensions, dtype=int, sparse: bool = False):
     """The grid of indices of an array of shape ``dimensions``."""
-    return _np().indices(dimensions, dtype=dtype, sparse=sparse)
+    return default_xp().indices(dimensions, dtype=dtype, sparse=sparse)
 
 
 def ix_(*args) -> tuple:
     """Open-mesh index arrays from 1-D sequences (boolean ones give their nonzero positions)."""
     if not traced(args):
-        return _np().ix_(*args)
+        return default_xp().ix_(*args)
     out, nd = [], len(args)
     for k, new in enumerate(args):
         if ndim_of(new) != 1:
             raise ValueError("Cross index must be 1 dimensional")
         if getattr(dtype_of(new), "kind", None) == "b" or (
-                not isinstance(new, Tracer) and _np().asarray(new).dtype.kind == "b"):
-            new = _np().flatnonzero(concrete(new, "ix_", f"argument {k}",
-                                             "pass integer indices"))
+                not isinstance(new, Tracer) and default_xp().asarray(new).dtype.kind == "b"):
+            new = default_xp().flatnonzero(concrete(new, "ix_", f"argument {k}",
+                                                    "pass integer indices"))
         n = shape_of(new)[0]
         out.append(reshape(new, (1,) * k + (n,) + (1,) * (nd - k - 1)))
     return tuple(out)
@@ -490,34 +491,34 @@ def ix_(*args) -> tuple:
 
 def fromfunction(function, shape, *, dtype=float, like=None, **kwargs):
     """``function`` called with the index grids of ``shape`` (it may use traced values)."""
-    return _np().fromfunction(function, shape, dtype=dtype, **kwargs)
+    return default_xp().fromfunction(function, shape, dtype=dtype, **kwargs)
 
 
 def diag_indices(n: int, ndim: int = 2) -> tuple:
     """Indices of the main diagonal of an ``n`` by ... by ``n`` array."""
-    return _np().diag_indices(n, ndim)
+    return default_xp().diag_indices(n, ndim)
 
 
 def diag_indices_from(arr) -> tuple:
     """Indices of the main diagonal of ``arr`` (traced or not: only its shape counts)."""
     if not isinstance(arr, Tracer):
-        return _np().diag_indices_from(arr)
+        return default_xp().diag_indices_from(arr)
     shape = shape_of(arr)
     if len(shape) < 2:
         raise ValueError("input array must be at least 2-d")
     if len(set(shape)) != 1:
         raise ValueError("All dimensions of input must be of equal length")
-    return _np().diag_indices(shape[0], len(shape))
+    return default_xp().diag_indices(shape[0], len(shape))
 
 
 def tril_indices(n: int, k: int = 0, m: int | None = None) -> tuple:
     """Indices of the lower triangle of an ``(n, m)`` array."""
-    return _np().tril_indices(n, k, m)
+    return default_xp().tril_indices(n, k, m)
 
 
 def triu_indices(n: int, k: int = 0, m: int | None = None) -> tuple:
     """Indices of the upper triangle of an ``(n, m)`` array."""
-    return _np().triu_indices(n, k, m)
+    return default_xp().triu_indices(n, k, m)
 
 
 def _two_d(arr, name):
@@ -530,19 +531,19 @@ def _two_d(arr, name):
 def tril_indices_from(arr, k: int = 0) -> tuple:
     """Indices of the lower triangle of the 2-D ``arr`` (only its shape counts)."""
     if not isinstance(arr, Tracer):
-        return _np().tril_indices_from(arr, k)
+        return default_xp().tril_indices_from(arr, k)
     n, m = _two_d(arr, "tril_indices_from")
-    return _np().tril_indices(n, k=k, m=m)
+    return default_xp().tril_indices(n, k=k, m=m)
 
 
 def triu_indices_from(arr, k: int = 0) -> tuple:
     """Indices of the upper triangle of the 2-D ``arr`` (only its shape counts)."""
     if not isinstance(arr, Tracer):
-        return _np().triu_indices_from(arr, k)
+        return default_xp().triu_indices_from(arr, k)
     n, m = _two_d(arr, "triu_indices_from")
-    return _np().triu_indices(n, k=k, m=m)
+    return default_xp().triu_indices(n, k=k, m=m)
 
 
 def mask_indices(n: int, mask_func, k: int = 0) -> tuple:
     """Indices where ``mask_func(ones((n, n)), k)`` is nonzero."""
-    return _np().mask_indices(n, mask_func, k)
+    return default_xp().mask_indices(n, mask_func, k)

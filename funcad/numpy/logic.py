@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import contextlib
 
-from funcad import backend
 from funcad.core.trace import Tracer
 from funcad.numpy._concrete import maybe_concrete, traced
+from funcad.numpy._numerical_util import default_xp
 from funcad.numpy.composites import ravel
 from funcad.primitives import logical
 from funcad.primitives._util import dtype_of, shape_of
@@ -56,19 +56,9 @@ bitwise_not = bitwise_invert = invert
 bitwise_left_shift, bitwise_right_shift = left_shift, right_shift
 
 
-def _np():
-    return backend.default().xp
-
-
-def _known(*values):
-    """The plain values under the tracers, or None when ``vmap`` batches one of them."""
-    plain = [maybe_concrete(v) for v in values]
-    return None if any(p is None and v is not None for p, v in zip(plain, values)) else plain
-
-
 def _kind(x) -> str:
     dtype = dtype_of(x)
-    return dtype.kind if dtype is not None else _np().asarray(x).dtype.kind
+    return dtype.kind if dtype is not None else default_xp().asarray(x).dtype.kind
 
 
 def _as_bool(result):
@@ -78,18 +68,18 @@ def _as_bool(result):
 
 def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan: bool = False):
     """Elementwise ``|a - b| <= atol + rtol * |b|``, as booleans; not differentiable."""
-    plain = _known(a, b, rtol, atol)
+    plain = maybe_concrete([a, b, rtol, atol])
     if plain is not None:
-        return _np().isclose(*plain, equal_nan=equal_nan)
+        return default_xp().isclose(*plain, equal_nan=equal_nan)
     x, y = a, b
     # As NumPy: y is made inexact, so that abs(y) cannot overflow an integer.
     if dtype_of(y) is not None and dtype_of(y).kind != "m":
-        dtype = _np().result_type(dtype_of(y), 1.0)
-        y = y if dtype_of(y) == dtype else astype(y, dtype)
+        dtype = default_xp().result_type(dtype_of(y), 1.0)
+        y = astype(y, dtype)
     elif isinstance(y, int):
         y = float(y)
     # As NumPy: inf - inf is NaN here without a warning; it compares False.
-    errstate = getattr(_np(), "errstate", None)
+    errstate = getattr(default_xp(), "errstate", None)
     with errstate(invalid="ignore") if errstate is not None else contextlib.nullcontext():
         gap = absolute(subtract(x, y))
     result = logical_or(
@@ -103,14 +93,14 @@ def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan: bool = False):
 def allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan: bool = False):
     """Whether every element of ``a`` is close to ``b`` (see ``isclose``)."""
     if not traced(a, b, rtol, atol):
-        return _np().allclose(a, b, rtol, atol, equal_nan)
+        return default_xp().allclose(a, b, rtol, atol, equal_nan)
     return _as_bool(logical.all(isclose(a, b, rtol, atol, equal_nan)))
 
 
 def array_equal(a1, a2, equal_nan: bool = False):
     """Whether ``a1`` and ``a2`` have the same shape and elements."""
     if not traced(a1, a2):
-        return _np().array_equal(a1, a2, equal_nan)
+        return default_xp().array_equal(a1, a2, equal_nan)
     if shape_of(a1) != shape_of(a2):
         return False
     same = equal(a1, a2)
@@ -122,9 +112,9 @@ def array_equal(a1, a2, equal_nan: bool = False):
 def array_equiv(a1, a2):
     """Whether ``a1`` and ``a2`` broadcast to each other and agree elementwise."""
     if not traced(a1, a2):
-        return _np().array_equiv(a1, a2)
+        return default_xp().array_equiv(a1, a2)
     try:
-        _np().broadcast_shapes(shape_of(a1), shape_of(a2))
+        default_xp().broadcast_shapes(shape_of(a1), shape_of(a2))
     except ValueError:
         return False
     return _as_bool(logical.all(equal(a1, a2)))
@@ -136,9 +126,9 @@ def isin(element, test_elements, assume_unique: bool = False, invert: bool = Fal
 
     Under ``vmap`` every pair is compared (O(element.size * test_elements.size)).
     """
-    plain = _known(element, test_elements)
+    plain = maybe_concrete([element, test_elements])
     if plain is not None:
-        return _np().isin(*plain, assume_unique=assume_unique, invert=invert, kind=kind)
+        return default_xp().isin(*plain, assume_unique=assume_unique, invert=invert, kind=kind)
     column = reshape(element, shape_of(element) + (1,))
     found = logical.any(equal(column, ravel(test_elements)), axis=-1)
     return logical_not(found) if invert else found

@@ -26,6 +26,7 @@ from typing import Any
 from funcad import backend
 from funcad.core.trace import Tracer
 from funcad.numpy._concrete import maybe_concrete
+from funcad.numpy._numerical_util import is_inexact
 from funcad.numpy.indexing import take_along_axis
 from funcad.numpy.reductions import argmax as argmax_
 from funcad.numpy.reductions import argmin as argmin_
@@ -60,10 +61,6 @@ def _xp(x):
     return backend.of(x).xp
 
 
-def _is_inexact(x) -> bool:
-    return getattr(dtype_of(x), "kind", None) in ("f", "c")
-
-
 # nancumsum, nancumprod ------------------------------------------------------
 def nancumsum(a: ArrayLike, axis: int | None = None, dtype: Any = None,
               out: None = None) -> ArrayLike:
@@ -71,7 +68,7 @@ def nancumsum(a: ArrayLike, axis: int | None = None, dtype: Any = None,
     check_no_out(out, "nancumsum")
     if not isinstance(a, Tracer):
         return _xp(a).nancumsum(a, axis=axis, dtype=dtype)
-    if _is_inexact(a):
+    if is_inexact(a):
         a = where(equal(a, a), a, 0)
     return cumsum_(a, axis=axis, dtype=dtype)
 
@@ -82,7 +79,7 @@ def nancumprod(a: ArrayLike, axis: int | None = None, dtype: Any = None,
     check_no_out(out, "nancumprod")
     if not isinstance(a, Tracer):
         return _xp(a).nancumprod(a, axis=axis, dtype=dtype)
-    if _is_inexact(a):
+    if is_inexact(a):
         a = where(equal(a, a), a, 1)
     return cumprod_(a, axis=axis, dtype=dtype)
 
@@ -113,7 +110,7 @@ def nanargmin(a: ArrayLike, axis: int | None = None, out: None = None, *,
 
 
 def _nan_arg(reduce, a, axis, keepdims, fill, name):
-    if not _is_inexact(a):
+    if not is_inexact(a):
         return reduce(a, axis=axis, keepdims=keepdims)
     valid = equal(a, a)
     some = logical.any(valid, axis, keepdims)
@@ -134,7 +131,7 @@ def nanmedian(a: ArrayLike, axis: Axis = None, out: None = None,
         return _xp(a).nanmedian(a, axis=axis, overwrite_input=overwrite_input,
                                 keepdims=keepdims)
     xp = backend_of(a).xp
-    dtype = dtype_of(a) if _is_inexact(a) else xp.dtype(xp.float64)
+    dtype = dtype_of(a) if is_inexact(a) else xp.dtype(xp.float64)
     return _nan_quantile(a, xp.asarray(0.5), axis, keepdims, dtype, median=True)
 
 
@@ -149,7 +146,7 @@ def nanquantile(a: ArrayLike, q: ArrayLike, axis: Axis = None, out: None = None,
     fractions = backend_of(a).xp.asarray(q)
     if fractions.size and not (fractions.min() >= 0 and fractions.max() <= 1):
         raise ValueError("nanquantile: Quantiles must be in the range [0, 1].")
-    return _nan_quantile(a, fractions, axis, keepdims, _result_dtype(a, q))
+    return _nan_quantile(a, fractions, axis, keepdims, _result_dtype(a, q, fractions))
 
 
 def nanpercentile(a: ArrayLike, q: ArrayLike, axis: Axis = None, out: None = None,
@@ -160,10 +157,11 @@ def nanpercentile(a: ArrayLike, q: ArrayLike, axis: Axis = None, out: None = Non
         return _xp(a).nanpercentile(a, q, axis=axis, out=out, overwrite_input=overwrite_input,
                                     method=method, keepdims=keepdims, weights=weights)
     _check(a, q, out, method, weights, "nanpercentile")
-    fractions = backend_of(a).xp.true_divide(q, 100)
+    xp = backend_of(a).xp
+    fractions = xp.asarray(xp.true_divide(q, 100))
     if fractions.size and not (fractions.min() >= 0 and fractions.max() <= 1):
         raise ValueError("nanpercentile: Percentiles must be in the range [0, 100].")
-    return _nan_quantile(a, fractions, axis, keepdims, _result_dtype(a, q))
+    return _nan_quantile(a, fractions, axis, keepdims, _result_dtype(a, q, fractions))
 
 
 def _check(a, q, out, method, weights, name):
@@ -178,11 +176,18 @@ def _check(a, q, out, method, weights, name):
         raise TypeError(f"{name}: a must be an array of real numbers; got dtype {dtype_of(a)}.")
 
 
-def _result_dtype(a, q):
-    """NumPy's: a Python number ``q`` is weak (keeps float32), an array ``q`` takes part."""
+def _result_dtype(a, q, fractions):
+    """NumPy's result dtype for quantiles ``q``, read as the array ``fractions``.
+
+    Integer ``fractions`` (0 or 1) pick elements, which keep ``a``'s dtype; a
+    Python number ``q`` is weak (keeps float32); a float array takes part.
+    """
     xp = backend_of(a).xp
-    dtype = xp.result_type(dtype_of(a), q if type(q) in (int, float) else xp.asarray(q))
-    return dtype if dtype.kind in "fc" else xp.dtype(xp.float64)
+    if fractions.dtype.kind in "biu":
+        return dtype_of(a)
+    if type(q) in (int, float):
+        return dtype_of(a) if is_inexact(a) else xp.dtype(xp.float64)
+    return xp.result_type(dtype_of(a), fractions.dtype)
 
 
 def _nan_quantile(a, q, axis, keepdims, dtype, median=False):
@@ -216,7 +221,10 @@ def _nan_quantile(a, q, axis, keepdims, dtype, median=False):
     weight = astype(offset, dtype)
     lower = take_along_axis(ordered, below, -1)
     upper = take_along_axis(ordered, above, -1)
-    if median:
+    if q.dtype.kind in "biu":
+        # As NumPy: integer quantiles take the elements (no 0 * inf from interpolating).
+        result = lower
+    elif median:
         result = divide(add(lower, upper), 2)
     else:
         gap = subtract(upper, lower)
@@ -224,7 +232,8 @@ def _nan_quantile(a, q, axis, keepdims, dtype, median=False):
         result = where(greater_equal(weight, 0.5),
                        subtract(upper, multiply(gap, subtract(1, weight))),
                        add(lower, multiply(gap, weight)))
-    result = where(equal(count, 0), math.nan, result)
+    if is_inexact(result):
+        result = where(equal(count, 0), math.nan, result)
     # (kept..., Q) -> q's dimensions first, as NumPy's.
     k = len(kept_shape)
     result = transpose(result, (k,) + tuple(range(k)))

@@ -65,7 +65,7 @@ def _one_dimensional(name: str, a, v, mode):
             raise ValueError(f"{name}: {arg} cannot be empty; pass at least one element.")
         operands.append(x)
     dtype = backend_of(operands[0]).xp.result_type(*[dtype_of(x) for x in operands])
-    return tuple(_cast(x, dtype) for x in operands)
+    return tuple(astype(x, dtype) for x in operands)
 
 
 def _full_range(x, kernel, start: int, length: int):
@@ -286,7 +286,7 @@ def gradient(f: ArrayLike, *varargs: ArrayLike, axis: int | tuple[int, ...] | No
                 f"to calculate a numerical gradient, at least (edge_order + 1) = "
                 f"{edge_order + 1} elements are required.")
         g = _gradient_along(f, ax, h, edge_order)
-        out.append(g if dtype_of(g) == otype else astype(g, otype))
+        out.append(astype(g, otype))
     return out[0] if len(out) == 1 else tuple(out)
 
 
@@ -308,7 +308,7 @@ def ediff1d(ary: ArrayLike, to_end: ArrayLike = None, to_begin: ArrayLike = None
             raise TypeError(f"ediff1d: {name} has dtype {dtype_of(edge)}, which does not cast "
                             f"to ary's dtype {dtype} under the 'same_kind' rule; cast it first.")
         edge = reshape(edge, (-1,))
-        pieces.append(edge if dtype_of(edge) == dtype else astype(edge, dtype))
+        pieces.append(astype(edge, dtype))
     steps = subtract(getitem(ary, (slice(1, None),)), getitem(ary, (slice(None, -1),)))
     parts = [p for p in (pieces[0], steps, pieces[1]) if p is not None]
     return parts[0] if len(parts) == 1 else concatenate(parts, 0)
@@ -344,13 +344,9 @@ def unwrap(p: ArrayLike, discont: float | None = None, axis: int = -1, *,
         ddmod = where(logical_and(equal(ddmod, interval_low), greater(dd, 0)),
                       interval_high, ddmod)
     correction = where(less(absolute(dd), discont), 0, subtract(ddmod, dd))
-    first = _cast(getitem(p, _along(axis, slice(0, 1), nd)), dtype)
+    first = astype(getitem(p, _along(axis, slice(0, 1), nd)), dtype)
     rest = add(getitem(p, _along(axis, slice(1, None), nd)), cumsum(correction, axis=axis))
-    return concatenate([first, _cast(rest, dtype)], axis)
-
-
-def _cast(x, dtype):
-    return x if dtype_of(x) == dtype else astype(x, dtype)
+    return concatenate([first, astype(rest, dtype)], axis)
 
 
 # vander ---------------------------------------------------------------------

@@ -55,10 +55,6 @@ def _atleast_1d(x, like):
     return reshape(x, (1,)) if ndim_of(x) == 0 else x
 
 
-def _cast(x, dtype):
-    return x if dtype_of(x) == dtype else astype(x, dtype)
-
-
 def polyval(p: ArrayLike, x: ArrayLike) -> ArrayLike:
     """The polynomial with coefficients ``p`` at ``x``, by Horner's rule (as NumPy)."""
     if not traced(p, x):
@@ -140,7 +136,7 @@ def polyint(p: ArrayLike, m: int = 1, k: ArrayLike = None) -> ArrayLike:
         scaled = divide(p, xp.arange(shape_of(p)[0], 0, -1))
         constant = getitem(k, slice(i, i + 1))
         dtype = xp.result_type(dtype_of(scaled), dtype_of(constant))
-        p = concatenate([_cast(scaled, dtype), _cast(constant, dtype)], 0)
+        p = concatenate([astype(scaled, dtype), astype(constant, dtype)], 0)
     return p
 
 
@@ -160,7 +156,7 @@ def polydiv(u: ArrayLike, v: ArrayLike) -> ArrayLike:
     dtype = xp.result_type(dtype_of(u), dtype_of(v))
     m, n = shape_of(u)[0] - 1, shape_of(v)[0] - 1
     scale = divide(1.0, getitem(v, 0))
-    r = _cast(u, dtype)
+    r = astype(u, dtype)
     quotient = []
     for k in range(m - n + 1):
         d = multiply(scale, getitem(r, k))
@@ -169,7 +165,7 @@ def polydiv(u: ArrayLike, v: ArrayLike) -> ArrayLike:
         r = concatenate([getitem(r, slice(None, k)), reduced, getitem(r, slice(k + n + 1, None))],
                         0)
     q = concatenate(quotient, 0) if quotient else xp.zeros((1,), dtype)
-    return _cast(q, dtype), getitem(r, slice(_leading_zeros(r, m - n + 1), None))
+    return astype(q, dtype), getitem(r, slice(_leading_zeros(r, m - n + 1), None))
 
 
 def _leading_zeros(r, cancelled: int) -> int:
@@ -223,10 +219,10 @@ def polyfit(x: ArrayLike, y: ArrayLike, deg: int, rcond: float | None = None,
             raise TypeError("polyfit: expected w and y to have the same length.")
         column = getitem(w, (slice(None), None))
         # NumPy weighs in place: lhs and rhs keep their dtypes.
-        lhs = _cast(multiply(lhs, column), dtype_of(lhs))
-        rhs = _cast(multiply(rhs, column if ndim_of(rhs) == 2 else w), dtype_of(rhs))
+        lhs = astype(multiply(lhs, column), dtype_of(lhs))
+        rhs = astype(multiply(rhs, column if ndim_of(rhs) == 2 else w), dtype_of(rhs))
     scale = sqrt(sum_(multiply(lhs, lhs), axis=0))
-    lhs = _cast(divide(lhs, scale), dtype_of(lhs))
+    lhs = astype(divide(lhs, scale), dtype_of(lhs))
     c, resids, rank, s = linalg.lstsq(lhs, rhs, rcond)
     c = transpose(divide(transpose(c), scale))
     rank_value = maybe_concrete(rank)
@@ -294,15 +290,15 @@ def poly(seq_of_zeros: ArrayLike) -> ArrayLike:
         raise ValueError(f"poly: input has shape {shape}; input must be 1d or non-empty "
                          f"square 2d array.")
     dtype = xp.dtype(xp.mintypecode(dtype_of(zeros).char))
-    zeros = _cast(zeros, dtype)
+    zeros = astype(zeros, dtype)
     if shape[0] == 0:
         return 1.0
     a = xp.ones((1,), dtype)
     pad = xp.zeros((1,), dtype)
     for i in range(shape[0]):
         # The convolution with [1, -zero]: a[k] - zero * a[k-1].
-        a = add(concatenate([_cast(a, dtype), pad], 0),
-                multiply(concatenate([pad, _cast(a, dtype)], 0), negative(getitem(zeros, i))))
+        a = add(concatenate([astype(a, dtype), pad], 0),
+                multiply(concatenate([pad, astype(a, dtype)], 0), negative(getitem(zeros, i))))
     if real_matrix:
         return real(a)
     if dtype.kind == "c":

@@ -203,7 +203,16 @@ def _count_before(a, v, side):
 
 
 def digitize(x, bins, right: bool = False):
-    """Indices of the bins that the values of ``x`` fall in; not differentiable."""
+    """Indices of the bins that the values of ``x`` fall in; not differentiable.
+
+    ``bins`` that are neither increasing nor decreasing raise NumPy's
+    ``ValueError`` whenever their values are known, which includes ``grad``,
+    ``jvp`` and ``vjp``. Under ``vmap`` of ``bins`` they are not known when the
+    call is made: each example's bins count as increasing when no step goes
+    down and as decreasing otherwise, so non-monotonic bins give no error but,
+    for each value, the number of bins above it (``bins > x``; ``bins >= x``
+    with ``right=True``), which is the answer for decreasing bins.
+    """
     if not traced(x, bins):
         return backend.of(x).xp.digitize(x, bins, right=right)
     if getattr(dtype_of(x), "kind", None) == "c":
@@ -305,26 +314,13 @@ def _scatter_add(index, values, length: int, dtype):
 
 
 # partition, argpartition --------------------------------------------------------
-def _check_kth(kth, n: int, name: str):
-    for k in backend.default().xp.atleast_1d(kth).tolist():
-        if not -n <= k < n:
-            raise ValueError(f"{name}: kth(={k}) out of bounds ({n})")
-
-
 def partition(a, kth, axis: int | None = -1, kind: str = "introselect", order=None):
     """``a`` with its ``kth`` elements in sorted place; differentiable in ``a``.
 
     On traced values the whole axis is sorted, which is one valid partition
     (NumPy leaves the order within each side unspecified).
     """
-    if not isinstance(a, Tracer):
-        return backend.of(a).xp.partition(a, kth, axis=axis, kind=kind, order=order)
-    if order is not None:
-        raise TypeError("partition: order= (structured arrays) is not supported by funcad.")
-    if axis is None:
-        a, axis = ravel(a), 0
-    _check_kth(kth, shape_of(a)[normalize_axis(axis, ndim_of(a))], "partition")
-    return sort(a, axis=axis)
+    return _partition(a, kth, axis, kind, order, "partition")
 
 
 def argpartition(a, kth, axis: int | None = -1, kind: str = "introselect", order=None):
@@ -332,14 +328,22 @@ def argpartition(a, kth, axis: int | None = -1, kind: str = "introselect", order
 
     On traced values these are the indices that sort ``a`` (a valid partition).
     """
+    return _partition(a, kth, axis, kind, order, "argpartition")
+
+
+def _partition(a, kth, axis, kind, order, name):
     if not isinstance(a, Tracer):
-        return backend.of(a).xp.argpartition(a, kth, axis=axis, kind=kind, order=order)
+        return getattr(backend.of(a).xp, name)(a, kth, axis=axis, kind=kind, order=order)
     if order is not None:
-        raise TypeError("argpartition: order= (structured arrays) is not supported by funcad.")
+        raise TypeError(f"{name}: order= (structured arrays) is not supported by funcad.")
     if axis is None:
         a, axis = ravel(a), 0
-    _check_kth(kth, shape_of(a)[normalize_axis(axis, ndim_of(a))], "argpartition")
-    return argsort(a, axis=axis, kind="stable")
+    n = shape_of(a)[normalize_axis(axis, ndim_of(a))]
+    for k in backend.default().xp.atleast_1d(kth).tolist():
+        if not -n <= k < n:
+            raise ValueError(f"{name}: kth(={k}) out of bounds ({n})")
+    # A whole sort of the axis is one valid partition.
+    return sort(a, axis=axis) if name == "partition" else argsort(a, axis=axis, kind="stable")
 
 
 # select, choose, piecewise --------------------------------------------------------
@@ -364,7 +368,7 @@ def select(condlist, choicelist, default=0):
     result = default
     for cond, choice in zip(condlist[::-1], choicelist[::-1]):
         result = where(cond, choice, result)
-    return astype(result, dtype) if dtype_of(result) != dtype else result
+    return astype(result, dtype)
 
 
 def _weak(x):
@@ -377,7 +381,19 @@ def _weak(x):
 
 
 def choose(a, choices, out=None, mode: str = "raise"):
-    """``choices[a[i]][i]`` for every position ``i`` (broadcast); differentiable in the choices."""
+    """``choices[a[i]][i]`` for every position ``i`` (broadcast); differentiable in the choices.
+
+    ``mode='raise'`` raises NumPy's ``ValueError`` for an index outside
+    ``[0, len(choices))`` whenever the indices are known, which includes
+    ``grad``, ``jvp`` and ``vjp``. Under ``vmap`` of ``a`` they are not known
+    when the call is made, so, as JAX clamps out-of-bounds gathers, such an
+    index is clamped into range as with ``mode='clip'``: the result stays finite
+    and picks the first or the last choice.
+
+    >>> import numpy as np, funcad as fa, funcad.numpy as fnp
+    >>> fa.vmap(lambda i: fnp.choose(i, [np.zeros(2), np.ones(2)]))(np.array([[-1, 5]]))
+    array([[0., 1.]])
+    """
     check_no_out(out, "choose")
     if not traced(a, choices):
         return backend.of(a).xp.choose(a, choices, mode=mode)
@@ -390,7 +406,7 @@ def choose(a, choices, out=None, mode: str = "raise"):
         a = xp.asarray(plain)
         if mode == "raise" and a.size and (a.min() < 0 or a.max() >= n):
             raise ValueError("invalid entry in choice array")
-    if mode == "clip":
+    if mode == "clip" or (mode == "raise" and plain is None):
         a = where(less(a, 0), 0, where(less(a, n - 1), a, n - 1))
     elif mode == "wrap":
         a = remainder(a, n)
@@ -400,8 +416,7 @@ def choose(a, choices, out=None, mode: str = "raise"):
     shape = xp.broadcast_shapes(shape_of(a), *(shape_of(c) for c in items))
     from funcad.primitives.shape import broadcast_to
 
-    stacked = stack([broadcast_to(astype(c, dtype) if dtype_of(c) != dtype else c, shape)
-                     for c in items])
+    stacked = stack([broadcast_to(astype(c, dtype), shape) for c in items])
     index = reshape(broadcast_to(a, shape), (1,) + shape)
     return reshape(take_along_axis(stacked, index, 0), shape)
 
@@ -409,16 +424,25 @@ def choose(a, choices, out=None, mode: str = "raise"):
 def piecewise(x, condlist, funclist, *args, **kw):
     """``funclist[i](x)`` where ``condlist[i]`` holds, else 0; differentiable in ``x``.
 
-    Each function sees only the elements its condition selects, as in NumPy;
-    under ``vmap`` of the conditions each function is applied to all of ``x``
-    and the results are chosen with ``where``.
+    Each function sees only the elements its condition selects, as in NumPy
+    (a 0-d ``x`` reaches them as a 1-element array); under ``vmap`` of the
+    conditions each function is applied to all of ``x`` and the results are
+    chosen with ``where``.
     """
     if not traced(x, condlist):
         return backend.of(x).xp.piecewise(x, condlist, funclist, *args, **kw)
+    conds = _condition_list(x, condlist)
+    if shape_of(x):
+        return _piecewise(x, conds, funclist, args, kw)
+    # As NumPy, whose boolean indexing of a 0-d x gives each function a (1,) array.
+    conds = [reshape(c, (1,)) for c in conds]
+    return reshape(_piecewise(reshape(x, (1,)), conds, funclist, args, kw), ())
+
+
+def _piecewise(x, conds, funclist, args, kw):
     from funcad.numpy.indexing import at
 
     xp = _xp(x) if isinstance(x, Tracer) else backend.of(x).xp
-    conds = _condition_list(x, condlist)
     n, n2 = len(conds), len(funclist)
     if n == n2 - 1:
         otherwise = conds[0]
@@ -440,7 +464,7 @@ def piecewise(x, condlist, funclist, *args, **kw):
         else:
             y = where(cond, func(x, *args, **kw) if callable(func) else func, y)
             # As NumPy's assignment into zeros_like(x): results take x's dtype.
-            y = y if dtype_of(y) == dtype else astype(y, dtype)
+            y = astype(y, dtype)
     return y
 
 

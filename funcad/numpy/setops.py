@@ -25,6 +25,7 @@ from typing import Any, NamedTuple
 from funcad import backend
 from funcad.core.trace import Tracer
 from funcad.numpy._concrete import concrete, maybe_concrete, traced
+from funcad.numpy._numerical_util import default_xp
 from funcad.numpy.composites import ravel
 from funcad.numpy.indexing import at, take, take_along_axis
 from funcad.numpy.reductions import cumsum
@@ -63,10 +64,6 @@ class UniqueInverseResult(NamedTuple):
     inverse_indices: Any
 
 
-def _np():
-    return backend.default().xp
-
-
 _FIXED_SIZE = "pass size= (and fill_value=) for a result of fixed length"
 _KNOWN = "the set operations need known values: call them outside vmap"
 
@@ -100,7 +97,7 @@ def _unique(ar, flags, axis, equal_nan, sorted, size, fill_value, name):  # noqa
 
         return _unique_fixed(ar, _size(size), fill_value, flags, equal_nan)
     if not isinstance(ar, Tracer):
-        return _np().unique(ar, *flags, axis=axis, equal_nan=equal_nan, sorted=sorted)
+        return default_xp().unique(ar, *flags, axis=axis, equal_nan=equal_nan, sorted=sorted)
     plain = concrete(ar, name, "x" if name.startswith("unique_") else "ar", _FIXED_SIZE)
     xp = backend.of(plain).xp
     found = xp.unique(plain, *flags, axis=axis, equal_nan=equal_nan, sorted=sorted)
@@ -124,7 +121,7 @@ def _unique_fixed(ar, size, fill_value, flags, equal_nan):
     """``unique`` padded or cut to ``size`` values, with no value-dependent shape."""
     return_index, return_inverse, return_counts = flags
     shape = shape_of(ar)
-    flat = ravel(ar) if isinstance(ar, Tracer) else _np().ravel(_np().asarray(ar))
+    flat = ravel(ar) if isinstance(ar, Tracer) else default_xp().ravel(default_xp().asarray(ar))
     n = math.prod(shape)
     if n == 0:
         raise ValueError("unique: size= needs a non-empty array (there is no smallest value "
@@ -135,10 +132,10 @@ def _unique_fixed(ar, size, fill_value, flags, equal_nan):
     fresh = not_equal(later, earlier)
     if equal_nan and getattr(dtype_of(ordered), "kind", None) in ("f", "c"):
         fresh = logical_and(fresh, logical_not(logical_and(isnan(later), isnan(earlier))))
-    fresh = concatenate([_np().ones(1, bool), fresh], 0)
+    fresh = concatenate([default_xp().ones(1, bool), fresh], 0)
     bounds = nonzero(fresh, size=size + 1, fill_value=n)[0]
     starts, ends = getitem(bounds, slice(0, size)), getitem(bounds, slice(1, None))
-    valid = less(_np().arange(size), logical.count_nonzero(fresh))
+    valid = less(default_xp().arange(size), logical.count_nonzero(fresh))
     starts = where(valid, starts, 0)
     fill = getitem(ordered, 0) if fill_value is None else fill_value
     values = where(valid, take(ordered, starts), fill)
@@ -148,8 +145,8 @@ def _unique_fixed(ar, size, fill_value, flags, equal_nan):
     if return_index:
         out.append(where(valid, take(order, starts), 0))
     if return_inverse:
-        group = subtract(cumsum(astype(fresh, _np().intp)), 1)
-        inverse = at(_np().zeros(n, _np().intp))[order].set(group)
+        group = subtract(cumsum(astype(fresh, default_xp().intp)), 1)
+        inverse = at(default_xp().zeros(n, default_xp().intp))[order].set(group)
         out.append(reshape(inverse, shape))
     if return_counts:
         out.append(where(valid, subtract(ends, starts), 0))
@@ -159,7 +156,7 @@ def _unique_fixed(ar, size, fill_value, flags, equal_nan):
 def unique_values(x, /, *, size: int | None = None, fill_value=None):
     """The distinct elements of ``x`` (NaNs kept apart); differentiable."""
     if size is None and not isinstance(x, Tracer):
-        return _np().unique_values(x)
+        return default_xp().unique_values(x)
     return _unique(x, (False, False, False), None, False, size is not None, size, fill_value,
                    "unique_values")
 
@@ -167,7 +164,7 @@ def unique_values(x, /, *, size: int | None = None, fill_value=None):
 def unique_counts(x, /, *, size: int | None = None, fill_value=None) -> UniqueCountsResult:
     """The distinct elements of ``x`` and how often each occurs."""
     if size is None and not isinstance(x, Tracer):
-        return _np().unique_counts(x)
+        return default_xp().unique_counts(x)
     found = _unique(x, (False, False, True), None, False, True, size, fill_value, "unique_counts")
     return UniqueCountsResult(*found)
 
@@ -175,7 +172,7 @@ def unique_counts(x, /, *, size: int | None = None, fill_value=None) -> UniqueCo
 def unique_inverse(x, /, *, size: int | None = None, fill_value=None) -> UniqueInverseResult:
     """The distinct elements of ``x`` and the indices that rebuild ``x`` from them."""
     if size is None and not isinstance(x, Tracer):
-        return _np().unique_inverse(x)
+        return default_xp().unique_inverse(x)
     found = _unique(x, (False, True, False), None, False, True, size, fill_value, "unique_inverse")
     return UniqueInverseResult(*found)
 
@@ -183,39 +180,36 @@ def unique_inverse(x, /, *, size: int | None = None, fill_value=None) -> UniqueI
 def unique_all(x, /, *, size: int | None = None, fill_value=None) -> UniqueAllResult:
     """The distinct elements of ``x``, first indices, inverse indices and counts."""
     if size is None and not isinstance(x, Tracer):
-        return _np().unique_all(x)
+        return default_xp().unique_all(x)
     found = _unique(x, (True, True, True), None, False, True, size, fill_value, "unique_all")
     return UniqueAllResult(*found)
 
 
 # Set operations of 1-D arrays ----------------------------------------------------------
 def _plain(x, name, argument):
-    return _np().asarray(concrete(x, name, argument, _KNOWN))
+    return default_xp().asarray(concrete(x, name, argument, _KNOWN))
 
 
 def _result_type(ar1, ar2):
-    return _np().result_type(*(dtype_of(a) if dtype_of(a) is not None else _np().asarray(a)
-                               for a in (ar1, ar2)))
-
-
-def _cast(x, dtype):
-    return x if dtype_of(x) == dtype else astype(x, dtype)
+    xp = default_xp()
+    return xp.result_type(*(dtype_of(a) if dtype_of(a) is not None else xp.asarray(a)
+                            for a in (ar1, ar2)))
 
 
 def intersect1d(ar1, ar2, assume_unique: bool = False, return_indices: bool = False):
     """The sorted values in both ``ar1`` and ``ar2``; differentiable (through ``ar1``)."""
     if not traced(ar1, ar2):
-        return _np().intersect1d(ar1, ar2, assume_unique, return_indices)
+        return default_xp().intersect1d(ar1, ar2, assume_unique, return_indices)
     plain1, plain2 = _plain(ar1, "intersect1d", "ar1"), _plain(ar2, "intersect1d", "ar2")
-    _, index1, index2 = _np().intersect1d(plain1, plain2, assume_unique, return_indices=True)
-    values = _cast(take(ravel(ar1), index1), _result_type(ar1, ar2))
+    _, index1, index2 = default_xp().intersect1d(plain1, plain2, assume_unique, return_indices=True)
+    values = astype(take(ravel(ar1), index1), _result_type(ar1, ar2))
     return (values, index1, index2) if return_indices else values
 
 
 def union1d(ar1, ar2):
     """The sorted values in ``ar1`` or ``ar2``; differentiable (each from its first occurrence)."""
     if not traced(ar1, ar2):
-        return _np().union1d(ar1, ar2)
+        return default_xp().union1d(ar1, ar2)
     return _unique(concatenate([ravel(ar1), ravel(ar2)], 0), (False, False, False), None, True,
                    True, None, None, "union1d")
 
@@ -223,9 +217,9 @@ def union1d(ar1, ar2):
 def setdiff1d(ar1, ar2, assume_unique: bool = False):
     """The values of ``ar1`` that are not in ``ar2``; differentiable in ``ar1``."""
     if not traced(ar1, ar2):
-        return _np().setdiff1d(ar1, ar2, assume_unique)
+        return default_xp().setdiff1d(ar1, ar2, assume_unique)
     plain1, plain2 = _plain(ar1, "setdiff1d", "ar1"), _plain(ar2, "setdiff1d", "ar2")
-    xp = _np()
+    xp = default_xp()
     if assume_unique:
         candidates, index = plain1.ravel(), xp.arange(plain1.size)
     else:
@@ -236,33 +230,34 @@ def setdiff1d(ar1, ar2, assume_unique: bool = False):
 def setxor1d(ar1, ar2, assume_unique: bool = False):
     """The sorted values in exactly one of ``ar1`` and ``ar2``; differentiable in both."""
     if not traced(ar1, ar2):
-        return _np().setxor1d(ar1, ar2, assume_unique)
+        return default_xp().setxor1d(ar1, ar2, assume_unique)
     plain1, plain2 = _plain(ar1, "setxor1d", "ar1"), _plain(ar2, "setxor1d", "ar2")
-    xp = _np()
+    xp = default_xp()
     if assume_unique:
         index1, index2 = xp.arange(plain1.size), xp.arange(plain2.size)
     else:
         index1 = xp.unique(plain1, return_index=True)[1]
         index2 = xp.unique(plain2, return_index=True)[1]
     index = xp.concatenate([index1, plain1.size + index2])
+    joined = concatenate([astype(ravel(a), _result_type(ar1, ar2)) for a in (ar1, ar2)], 0)
+    if not index.size:
+        return take(joined, index)
     both = xp.concatenate([plain1.ravel(), plain2.ravel()])[index]
     order = xp.argsort(both, kind="stable")
     ordered = both[order]
     # As NumPy: a value is kept where it differs from both neighbours.
     fresh = xp.concatenate([[True], ordered[1:] != ordered[:-1], [True]])
-    kept = index[order][fresh[1:] & fresh[:-1]]
-    joined = concatenate([_cast(ravel(a), _result_type(ar1, ar2)) for a in (ar1, ar2)], 0)
-    return take(joined, kept)
+    return take(joined, index[order][fresh[1:] & fresh[:-1]])
 
 
 # lexsort, sort_complex, trim_zeros ----------------------------------------------------
 def lexsort(keys, axis: int = -1):
     """Indices that sort by the last key, then the one before, ...; not differentiable."""
     if not traced(keys):
-        return _np().lexsort(keys, axis)
+        return default_xp().lexsort(keys, axis)
     plain = maybe_concrete(keys)
     if plain is not None:
-        return _np().lexsort(plain if not isinstance(plain, list) else tuple(plain), axis)
+        return default_xp().lexsort(plain if not isinstance(plain, list) else tuple(plain), axis)
     keys = [getitem(keys, i) for i in range(shape_of(keys)[0])] if isinstance(
         keys, Tracer) else list(keys)
     if not keys:
@@ -279,7 +274,7 @@ def lexsort(keys, axis: int = -1):
 def sort_complex(a):
     """``a`` sorted by real part, then imaginary part, as complex numbers; differentiable."""
     if not isinstance(a, Tracer):
-        return _np().sort_complex(a)
+        return default_xp().sort_complex(a)
     result = sort(a, axis=-1)
     char = dtype_of(a).char
     if dtype_of(a).kind == "c":
@@ -290,7 +285,7 @@ def sort_complex(a):
 def trim_zeros(filt, trim: str = "fb", axis=None):
     """``filt`` without its leading and/or trailing zeros; differentiable in the rest."""
     if not isinstance(filt, Tracer):
-        return _np().trim_zeros(filt, trim, axis)
+        return default_xp().trim_zeros(filt, trim, axis)
     trim = trim.lower()
     if trim not in {"fb", "bf", "f", "b"}:
         raise ValueError(f"unexpected character(s) in `trim`: {trim!r}")
@@ -298,8 +293,8 @@ def trim_zeros(filt, trim: str = "fb", axis=None):
     axes = normalize_axes(axis, ndim) if axis is not None else tuple(range(ndim))
     if not axes:
         return filt
-    plain = _np().asarray(concrete(filt, "trim_zeros", "filt", _KNOWN))
-    where_nonzero = _np().argwhere(plain)
+    plain = default_xp().asarray(concrete(filt, "trim_zeros", "filt", _KNOWN))
+    where_nonzero = default_xp().argwhere(plain)
     if where_nonzero.size == 0:
         start = stop = [0] * ndim
     else:

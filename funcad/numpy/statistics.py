@@ -23,6 +23,7 @@ from typing import Any
 from funcad import backend
 from funcad.core.trace import Tracer
 from funcad.numpy._concrete import traced
+from funcad.numpy._numerical_util import is_inexact
 from funcad.numpy.composites import mean as mean_
 from funcad.primitives import logical
 from funcad.primitives._util import (
@@ -57,10 +58,6 @@ def _xp(x):
     return backend.of(x).xp
 
 
-def _is_inexact(x) -> bool:
-    return getattr(dtype_of(x), "kind", None) in ("f", "c")
-
-
 def _axes(axis, x) -> tuple[int, ...]:
     return normalize_axes(tuple(axis) if isinstance(axis, list) else axis, ndim_of(x))
 
@@ -81,7 +78,7 @@ def _floating(a, dtype):
     """``a`` in the dtype the statistics are computed in (float64 for integers)."""
     if dtype is not None:
         return astype(a, dtype)
-    if not _is_inexact(a):
+    if not is_inexact(a):
         return astype(a, backend.default().xp.float64)
     return a
 
@@ -191,7 +188,7 @@ def average(a: ArrayLike, axis: Axis = None, weights: ArrayLike = None, returned
     else:
         weights = _weights_along(weights, shape, given)
         xp = backend_of(weights).xp
-        floor = () if _is_inexact(a) else (xp.float64,)
+        floor = () if is_inexact(a) else (xp.float64,)
         result = xp.result_type(dtype_of(a) or xp.float64, dtype_of(weights) or xp.float64, *floor)
         a, weights = astype(a, result), astype(weights, result)
         scale = sum_(weights, axis=given, keepdims=keepdims)
@@ -237,7 +234,7 @@ def nansum(a: ArrayLike, axis: Axis = None, dtype: Any = None, out: None = None,
     check_no_out(out, "nansum")
     if not traced(a):
         return _xp(a).nansum(a, axis=axis, dtype=dtype, keepdims=keepdims)
-    if _is_inexact(a):
+    if is_inexact(a):
         a = where(_valid(a), a, 0)
     return sum_(a, axis=axis, dtype=dtype, keepdims=keepdims)
 
@@ -248,7 +245,7 @@ def nanprod(a: ArrayLike, axis: Axis = None, dtype: Any = None, out: None = None
     check_no_out(out, "nanprod")
     if not traced(a):
         return _xp(a).nanprod(a, axis=axis, dtype=dtype, keepdims=keepdims)
-    if _is_inexact(a):
+    if is_inexact(a):
         a = where(_valid(a), a, 1)
     return prod_(a, axis=axis, dtype=dtype, keepdims=keepdims)
 
@@ -261,7 +258,7 @@ def nanmean(a: ArrayLike, axis: Axis = None, dtype: Any = None, out: None = None
         return _xp(a).nanmean(a, axis=axis, dtype=dtype, keepdims=keepdims)
     if dtype is not None:
         a = astype(a, dtype)
-    if not _is_inexact(a):
+    if not is_inexact(a):
         return mean_(a, axis=axis, keepdims=keepdims)
     valid = _valid(a)
     total = sum_(where(valid, a, 0), axis=axis, keepdims=keepdims)
@@ -326,7 +323,7 @@ def nanmin(a: ArrayLike, axis: Axis = None, out: None = None,
 
 
 def _nan_extremum(reduce, a, axis, keepdims, fill):
-    if not _is_inexact(a):
+    if not is_inexact(a):
         return reduce(a, axis=axis, keepdims=keepdims)
     valid = _valid(a)
     best = reduce(where(valid, a, fill), axis=axis, keepdims=keepdims)

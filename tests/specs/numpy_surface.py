@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 import funcad.numpy as fnp
-from tests.op_specs import POSITIVE, REAL, Row
+from tests.op_specs import AWAY_FROM_ZERO, POSITIVE, REAL, Row
 
 # Positions and masks that decide result shapes, fixed so that the data can be batched.
 MASK = np.array([[True, False, True], [False, True, True]])
@@ -39,6 +39,12 @@ def _ints(low, high):
 
 def _negative(rng, shape):
     return -rng.uniform(0.5, 2.0, shape)
+
+
+def _geomspace_quiet(xp, start, stop, num, endpoint):
+    """geomspace without NumPy's warning for its unused logarithm of ends of mixed signs."""
+    with np.errstate(invalid="ignore"):
+        return xp.geomspace(start, stop, num, endpoint)
 
 
 def _padded(parts, size, fill):
@@ -120,6 +126,10 @@ def rows():
         pair("logspace", (num, endpoint), ((), ()), ramp + ("power",))
     pair("geomspace", (4,), ((), ()), geo, domains=(_negative, _negative))
     pair("geomspace", (3,), ((2,), (3, 1)), geo, {"axis": -1}, domains=(POSITIVE, POSITIVE))
+    # Ends of either sign: with no point between them funcad takes no logarithm.
+    for num, endpoint in [(2, True), (1, True), (1, False)]:
+        both("geomspace", lambda xp, a, b, n=num, e=endpoint: _geomspace_quiet(xp, a, b, n, e),
+             ((), (3,)), geo, domains=(AWAY_FROM_ZERO, AWAY_FROM_ZERO))
     both("logspace", lambda xp, a, b, base: xp.logspace(a, b, 4, base=base), ((), (), ()),
          ramp + ("power",), domains=((-1.0, 1.0), (-1.0, 1.0), POSITIVE))
     both("logspace", lambda xp, a, b, base: xp.logspace(a, b, 3, base=base, axis=1),
@@ -275,6 +285,10 @@ def rows():
     add("piecewise", lambda x: fnp.piecewise(x, [MASK, ~MASK], [lambda v: v * 3, np.cos]),
         lambda x: np.piecewise(x, [MASK, ~MASK], [lambda v: v * 3, np.cos]), ((2, 3),),
         ("scatter", "gather", "cos"))
+    # A 0-d x reaches the functions as a (1,) array, as in NumPy.
+    add("piecewise", lambda x: fnp.piecewise(x, [x < 0, x >= 0], [np.negative, lambda v: v ** 2]),
+        lambda x: np.piecewise(x, [x < 0, x >= 0], [np.negative, lambda v: v ** 2]), ((),),
+        ("scatter", "gather", "reshape"), domains=(AWAY_FROM_ZERO,))
 
     # append, delete, insert: differentiable in the values, positions fixed.
     for args, shapes in [((None,), ((2, 3), (2,))), ((0,), ((2, 3), (1, 3))),
