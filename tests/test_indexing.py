@@ -236,7 +236,20 @@ def test_order_statistics_of_integers_nan_and_inf_match_numpy_under_vmap():
     np.testing.assert_array_equal(fa.vmap(fnp.median)(np.array([[1.0, np.inf]])), [np.inf])
 
 
-@pytest.mark.parametrize("q", [[0, 1], [0.0, 1.0], np.array([0, 1]), 0.5, 1])
-def test_quantile_dtype_follows_numpy_for_every_kind_of_q(q):
-    x = np.array([[3.0, 1.0, 2.0, 4.0]], np.float32)
-    assert fa.vmap(lambda r: fnp.quantile(r, q))(x).dtype == np.quantile(x[0], q).dtype
+QUANTILE_DATA = [np.array([[1.0, np.inf, 2.0, 3.0]]), np.array([[3, 1, 2, 4]]),
+                 np.array([[3.0, 1.0, 2.0, 4.0]], np.float32), np.array([[np.nan, 1.0, 2.0]])]
+QUANTILES = [np.float64(0.5), 0.5, 1, True, [0, 1], np.array([0.25]),
+             np.array([0.25], np.float32), [0.0, 1.0]]
+
+
+@pytest.mark.parametrize("data", QUANTILE_DATA, ids=["inf", "int", "float32", "nan"])
+@pytest.mark.parametrize("q", QUANTILES, ids=[f"q{i}" for i in range(len(QUANTILES))])
+@pytest.mark.parametrize("name", ["quantile", "percentile"])
+def test_quantile_values_and_dtypes_follow_numpy_for_every_kind_of_q(data, q, name):
+    if name == "percentile" and not isinstance(q, bool):
+        q = np.multiply(q, 100) if not isinstance(q, (int, float)) else q * 100
+    with np.errstate(invalid="ignore"):
+        out = fa.vmap(lambda r: getattr(fnp, name)(r, q))(data)
+        expected = np.stack([getattr(np, name)(r, q) for r in data])
+    assert out.dtype == expected.dtype
+    np.testing.assert_array_equal(out, expected)

@@ -32,7 +32,7 @@ from funcad.numpy.reductions import argmax as argmax_
 from funcad.numpy.reductions import argmin as argmin_
 from funcad.numpy.reductions import cumprod as cumprod_
 from funcad.numpy.reductions import cumsum as cumsum_
-from funcad.numpy.sorting import sort
+from funcad.numpy.sorting import quantile_dtype, sort
 from funcad.numpy.statistics import nanmean
 from funcad.primitives import logical
 from funcad.primitives._util import (
@@ -146,7 +146,7 @@ def nanquantile(a: ArrayLike, q: ArrayLike, axis: Axis = None, out: None = None,
     fractions = backend_of(a).xp.asarray(q)
     if fractions.size and not (fractions.min() >= 0 and fractions.max() <= 1):
         raise ValueError("nanquantile: Quantiles must be in the range [0, 1].")
-    return _nan_quantile(a, fractions, axis, keepdims, _result_dtype(a, q, fractions))
+    return _nan_quantile(a, fractions, axis, keepdims, quantile_dtype(a, q, fractions))
 
 
 def nanpercentile(a: ArrayLike, q: ArrayLike, axis: Axis = None, out: None = None,
@@ -161,7 +161,7 @@ def nanpercentile(a: ArrayLike, q: ArrayLike, axis: Axis = None, out: None = Non
     fractions = xp.asarray(xp.true_divide(q, 100))
     if fractions.size and not (fractions.min() >= 0 and fractions.max() <= 1):
         raise ValueError("nanpercentile: Percentiles must be in the range [0, 100].")
-    return _nan_quantile(a, fractions, axis, keepdims, _result_dtype(a, q, fractions))
+    return _nan_quantile(a, fractions, axis, keepdims, quantile_dtype(a, q, fractions))
 
 
 def _check(a, q, out, method, weights, name):
@@ -174,20 +174,6 @@ def _check(a, q, out, method, weights, name):
                          f"got method={method!r}{' and weights' if weights is not None else ''}.")
     if dtype_of(a).kind == "c":
         raise TypeError(f"{name}: a must be an array of real numbers; got dtype {dtype_of(a)}.")
-
-
-def _result_dtype(a, q, fractions):
-    """NumPy's result dtype for quantiles ``q``, read as the array ``fractions``.
-
-    Integer ``fractions`` (0 or 1) pick elements, which keep ``a``'s dtype; a
-    Python number ``q`` is weak (keeps float32); a float array takes part.
-    """
-    xp = backend_of(a).xp
-    if fractions.dtype.kind in "biu":
-        return dtype_of(a)
-    if type(q) in (int, float):
-        return dtype_of(a) if is_inexact(a) else xp.dtype(xp.float64)
-    return xp.result_type(dtype_of(a), fractions.dtype)
 
 
 def _nan_quantile(a, q, axis, keepdims, dtype, median=False):

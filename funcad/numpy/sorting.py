@@ -67,7 +67,8 @@ def quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
     _check_quantile_args(q, out, method, weights, "quantile")
     if not isinstance(a, Tracer):
         return backend.of(a).xp.quantile(a, q, axis=axis, method=method, keepdims=keepdims)
-    return _quantile(a, q, axis, keepdims, "quantile", _result_dtype(a, q))
+    fractions = backend_of(a).xp.asarray(q)
+    return _quantile(a, fractions, axis, keepdims, "quantile", quantile_dtype(a, q, fractions))
 
 
 def percentile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
@@ -76,10 +77,10 @@ def percentile(a, q, axis=None, out=None, overwrite_input=False, method="linear"
     _check_quantile_args(q, out, method, weights, "percentile")
     if not isinstance(a, Tracer):
         return backend.of(a).xp.percentile(a, q, axis=axis, method=method, keepdims=keepdims)
-    xp = backend.of(q).xp
-    fractions = xp.true_divide(xp.asarray(q, dtype=float), 100)
-    dtype = _result_dtype(a, q if isinstance(q, (int, float)) else fractions)
-    return _quantile(a, fractions, axis, keepdims, "percentile", dtype)
+    xp = backend_of(a).xp
+    fractions = xp.asarray(xp.true_divide(q, 100))
+    return _quantile(a, fractions, axis, keepdims, "percentile",
+                     quantile_dtype(a, q, fractions))
 
 
 def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
@@ -87,7 +88,8 @@ def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
     check_no_out(out, "median")
     if not isinstance(a, Tracer):
         return backend.of(a).xp.median(a, axis=axis, keepdims=keepdims)
-    return _quantile(a, 0.5, axis, keepdims, "median", _result_dtype(a, 0.5))
+    fractions = backend_of(a).xp.asarray(0.5)
+    return _quantile(a, fractions, axis, keepdims, "median", quantile_dtype(a, 0.5, fractions))
 
 
 def _check_quantile_args(q, out, method, weights, name):
@@ -108,24 +110,26 @@ def _refuse_traced_q(name):
     )
 
 
-def _result_dtype(a, q):
-    """The result dtype NumPy gives.
+def quantile_dtype(a, q, fractions):
+    """NumPy's result dtype for quantiles ``q``, read as the array ``fractions``.
 
-    Integers interpolate in float64; a Python number or an integer ``q`` keeps
-    ``a``'s precision, a float array ``q`` takes part in the promotion.
+    Integer ``fractions`` (0 or 1) pick elements, which keep ``a``'s dtype; a
+    Python number ``q`` is weak (float32 data stays float32, integers give
+    float64); a float array takes part in the promotion.
     """
     xp = backend_of(a).xp
-    dtype = dtype_of(a)
-    if dtype.kind not in "fc":
-        dtype = xp.float64
-    q = q if isinstance(q, (int, float)) else xp.asarray(q)
-    if getattr(q, "dtype", None) is not None and q.dtype.kind in "biu":
-        return dtype  # integer quantiles (0 and 1) do not promote, as in NumPy
-    return xp.result_type(dtype, float(q) if isinstance(q, (int, float)) else q)
+    if fractions.dtype.kind in "biu":
+        return dtype_of(a)
+    inexact = dtype_of(a) if dtype_of(a).kind in "fc" else xp.dtype(xp.float64)
+    if type(q) in (int, float):
+        return inexact
+    return xp.result_type(inexact, fractions.dtype)
 
 
 def _quantile(a, q, axis, keepdims, name, dtype):
+    """Quantiles ``q`` (a concrete array of fractions) of ``a`` over ``axis``."""
     xp = backend_of(a).xp
+    picks = q.dtype.kind in "biu"  # integer quantiles take elements, as in NumPy
     if dtype_of(a) != dtype:
         a = astype(a, dtype)
     q = xp.asarray(q, dtype=float)
@@ -143,16 +147,18 @@ def _quantile(a, q, axis, keepdims, name, dtype):
     flat = reshape(moved, tuple(shape[i] for i in kept) + (n,))
     ordered = sort(flat, axis=-1)
     # NumPy's 'linear' method: the virtual index (n - 1) q between two neighbours.
-    position = q * (n - 1)
+    position = q.astype(xp.float64) * (n - 1)
     below = xp.floor(position).astype(xp.intp)
     above = xp.minimum(below + 1, n - 1)
-    if name == "median":
+    if name == "median" or picks:
         # NumPy's median is the middle value, or the mean of the middle two.
         above = xp.where(position == below, below, above)
     weight = xp.asarray(position - below, dtype=dtype_of(a))
     lower = getitem_advanced(ordered, (Ellipsis, below))
     upper = getitem_advanced(ordered, (Ellipsis, above))
-    if name == "median":
+    if picks:
+        result = lower
+    elif name == "median":
         # The mean of the middle values, so that inf stays inf.
         result = multiply(add(lower, upper), 0.5)
     else:
@@ -161,9 +167,10 @@ def _quantile(a, q, axis, keepdims, name, dtype):
         result = where(weight >= 0.5, subtract(upper, multiply(gap, 1 - weight)),
                        add(lower, multiply(gap, weight)))
     # A slice holding NaN has a NaN quantile, as NumPy's (sorting put NaN last).
-    has_nan = isnan(getitem(ordered, (Ellipsis, n - 1) + (None,) * q.ndim))
-    if isinstance(has_nan, Tracer) or has_nan.any():
-        result = where(has_nan, math.nan, result)
+    if dtype.kind in "fc":
+        has_nan = isnan(getitem(ordered, (Ellipsis, n - 1) + (None,) * q.ndim))
+        if isinstance(has_nan, Tracer) or has_nan.any():
+            result = where(has_nan, math.nan, result)
     k = ndim_of(result) - q.ndim
     result = transpose(result, tuple(range(k, k + q.ndim)) + tuple(range(k)))
     if keepdims:
