@@ -214,7 +214,8 @@ def test_xlogy_at_zero():
     assert fa.grad(fs.xlogy, argnums=1)(0.0, 2.0) == 0.0  # d/dy = x / y
     assert fa.grad(fs.xlogy)(0.0, 2.0) == np.log(2.0)  # d/dx = log(y), even at x = 0
     assert fa.grad(fs.xlogy)(0.0, 0.0) == -np.inf
-    assert np.isnan(fa.grad(fs.xlogy, argnums=1)(0.0, 0.0))  # 0 / 0, as JAX
+    # xlogy(0, y) is 0 for every y: d/dy is 0 there, where JAX gives 0 / 0 = nan.
+    assert fa.grad(fs.xlogy, argnums=1)(0.0, 0.0) == 0.0
     np.testing.assert_allclose(fa.grad(fa.grad(fs.xlogy), argnums=1)(0.0, 2.0), 0.5)  # 1 / y
 
 
@@ -271,3 +272,274 @@ def test_float32_in_float32_out(name):
     assert fa.grad(lambda x: fnp.sum(fun(x)))(x).dtype == np.float32
     h = fa.hessian(lambda x: fnp.sum(fun(x)))(x)
     assert h.dtype == np.float32
+
+
+# Incomplete gamma and beta functions, Student's t cdf --------------------------------
+def _richardson(f, a, h, levels=4):
+    """df/da by central differences with steps h, h/2, h/4, h/8, Richardson-extrapolated."""
+    d = [(f(a + h / 2**i) - f(a - h / 2**i)) / (2 * h / 2**i) for i in range(levels)]
+    for m in range(1, levels):
+        d = [(4**m * d[i + 1] - d[i]) / (4**m - 1) for i in range(len(d) - 1)]
+    return d[0]
+
+
+def _step(s, x):
+    """A step for a shape parameter s at x: a small part of the scale s, sqrt(s), 1/|log x|."""
+    logs = np.maximum(np.abs(np.log(x)), np.abs(np.log1p(-np.minimum(x, 0.5))))
+    return 0.05 * np.minimum(np.minimum(s, np.sqrt(s)), 1 / np.maximum(logs, 1e-3))
+
+
+def _tangent(f, x):
+    """Elementwise derivative of an elementwise f at the array x, by one forward pass."""
+    return fa.jvp(f, (x,), (np.ones_like(x),))[1]
+
+
+INCOMPLETE = {
+    "gammainc": (lambda a, x: fs.gammainc(a, x), lambda a, x: sc.gammainc(a, x)),
+    "gammaincc": (lambda a, x: fs.gammaincc(a, x), lambda a, x: sc.gammaincc(a, x)),
+    "betainc": (lambda a, x: fs.betainc(a, 2.5, x), lambda a, x: sc.betainc(a, 2.5, x)),
+    "betaincc": (lambda a, x: fs.betaincc(a, 2.5, x), lambda a, x: sc.betaincc(a, 2.5, x)),
+    "stdtr": (fs.stdtr, sc.stdtr),
+}
+
+
+def test_incomplete_plain_calls_return_exactly_scipy():
+    a = np.array([0.3, 1.0, 4.0])
+    x = np.array([0.2, 0.5, 0.9])
+    for name, args in [("gammainc", (a, x)), ("gammaincc", (a, x)), ("betainc", (a, a, x)),
+                       ("betaincc", (a, a, x)), ("stdtr", (a, x - 0.5))]:
+        np.testing.assert_array_equal(getattr(fs, name)(*args), getattr(sc, name)(*args))
+        assert type(getattr(fs, name)(*[v[0] for v in args])) is np.float64
+
+
+@pytest.mark.parametrize("name", sorted(INCOMPLETE))
+def test_incomplete_traced_values_are_scipys_everywhere(name):
+    """Small and large shapes, x near 0, far in both tails, at the ends, and bad inputs."""
+    ours, ref = INCOMPLETE[name]
+    shapes = np.array([1e-3, 0.05, 0.5, 1.0, 3.0, 40.0, 500.0, 1e4, np.inf, 0.0, -1.0, np.nan])
+    if name.startswith("gamma"):
+        xs = np.array([0.0, 1e-300, 1e-8, 0.3, 1.0, 2.5, 30.0, 800.0, 1e5, np.inf, -1.0, np.nan])
+    elif name == "stdtr":
+        xs = np.array([-np.inf, -1e8, -30.0, -2.0, -1e-9, 0.0, 1e-9, 0.4, 3.0, 1e6, np.inf, np.nan])
+    else:
+        xs = np.array([0.0, 1e-300, 1e-9, 0.01, 0.3, 0.5, 0.7, 0.99, 1 - 1e-12, 1.0, 1.5, np.nan])
+    a, x = (v.ravel() for v in np.meshgrid(shapes, xs))
+    expected = ref(a, x)
+    for wrt in (0, 1):
+        traced = fa.jvp(lambda *v: ours(*v), (a, x),
+                        tuple(np.ones_like(a) * (i == wrt) for i in range(2)))[0]
+        np.testing.assert_array_equal(traced, expected)
+    np.testing.assert_array_equal(fa.vmap(ours)(a, x), expected)
+
+
+def test_gammainc_derivative_in_a_matches_richardson_differences_of_scipy():
+    a, q = (v.ravel() for v in np.meshgrid([0.05, 0.5, 1.0, 2.5, 10.0, 50.0, 300.0],
+                                           [1e-10, 0.01, 0.3, 0.7, 0.99, 1 - 1e-10]))
+    x = sc.gammaincinv(a, q)
+    upper = q > 0.5  # difference the smaller of P and Q, which SciPy gives accurately
+
+    def smaller(a):
+        return np.where(upper, -sc.gammaincc(a, x), sc.gammainc(a, x))
+
+    expected = _richardson(smaller, a, _step(a, x))
+    np.testing.assert_allclose(_tangent(lambda a: fs.gammainc(a, x), a), expected, rtol=2e-8)
+    np.testing.assert_allclose(_tangent(lambda a: fs.gammaincc(a, x), a), -expected, rtol=2e-8)
+
+
+def test_gammainc_derivatives_in_closed_form_at_a_equal_one():
+    # P(1, x) = 1 - e^-x: d/da = -E1(x) - e^-x (log x + euler_gamma), d/dx = e^-x, and
+    # d2/dadx = e^-x (log x - digamma(1)) (the density times its log-slope).
+    x = np.array([1e-6, 0.1, 1.0, 1.2, 3.0, 20.0])
+    euler = -sc.digamma(1.0)
+    # Below x = 1 the same, with E1's series: (log x + euler) (1 - e^-x) + sum (-x)^k / (k k!).
+    k = np.arange(1, 30)[:, None]
+    series = (np.log(x) + euler) * -np.expm1(-x) + np.sum((-x) ** k / (k * sc.factorial(k)), 0)
+    expected = np.where(x < 1, series, -sc.exp1(x) - np.exp(-x) * (np.log(x) + euler))
+    da = _tangent(lambda a: fs.gammainc(a, x), np.ones_like(x))
+    np.testing.assert_allclose(da, expected, rtol=1e-12)
+    dadx = fa.vmap(fa.grad(fa.grad(fs.gammainc, argnums=1)))(np.ones_like(x), x)
+    np.testing.assert_allclose(dadx, np.exp(-x) * (np.log(x) + euler), rtol=1e-12)
+
+
+def test_shape_derivatives_at_integer_shapes():
+    """There the value's continued fraction ends (a zero partial numerator); not the
+    derivatives', which must run on: near x = a (slow convergence) they are checked."""
+    a = np.array([1.0, 1.0, 2.0, 3.0])
+    x = np.array([1.01, 1.1, 2.2, 3.3])
+    expected = _richardson(lambda a: -sc.gammaincc(a, x), a, _step(a, x))
+    np.testing.assert_allclose(_tangent(lambda a: fs.gammainc(a, x), a), expected, rtol=1e-9)
+    a, b = (v.ravel() for v in np.meshgrid([1.0, 3.0, 6.0], [1.0, 2.0, 5.0]))
+    for side in (0.98, 1.02):
+        x = side * (a + 1) / (a + b + 2)
+        for i, shape in enumerate((a, b)):
+            def scipy_value(s, i=i):
+                return sc.betainc(s, b, x) if i == 0 else sc.betainc(a, s, x)
+
+            def ours(s, i=i):
+                return fs.betainc(s, b, x) if i == 0 else fs.betainc(a, s, x)
+
+            np.testing.assert_allclose(_tangent(ours, shape),
+                                       _richardson(scipy_value, shape, _step(shape, x)),
+                                       rtol=1e-9)
+
+
+def _quadrature_gamma(a, x, k):
+    """d^k P(a, x) / da^k = integral_0^x of the density times its k-th log-slope polynomial."""
+    from scipy.integrate import quad
+
+    psi = [sc.polygamma(j, a) for j in range(3)]
+
+    def integrand(t):
+        s = np.log(t) - psi[0]
+        poly = [s, s * s - psi[1], s**3 - 3 * s * psi[1] - psi[2]][k - 1]
+        return np.exp((a - 1) * np.log(t) - t - sc.gammaln(a)) * poly
+
+    lower = max(0.0, a - 40 * np.sqrt(a)) if a > 50 else 0.0
+    return quad(integrand, lower, x, epsabs=0, epsrel=1e-12, limit=500)[0]
+
+
+@pytest.mark.parametrize("a, q", [(0.7, 0.2), (3.0, 0.6), (40.0, 0.05), (300.0, 0.9)])
+def test_gammainc_second_and_third_derivatives_in_a(a, q):
+    x = float(sc.gammaincinv(a, q))
+    d1 = fa.grad(fs.gammainc)
+    d2 = fa.grad(d1)
+    # jvp of grad against Richardson differences of grad, and both against quadrature.
+    _, jvp_of_grad = fa.jvp(lambda a: d1(a, x), (a,), (1.0,))
+    np.testing.assert_allclose(jvp_of_grad, _richardson(lambda a: d1(a, x), a, _step(a, x)),
+                               rtol=1e-8)
+    np.testing.assert_allclose(d2(a, x), _quadrature_gamma(a, x, 2), rtol=1e-10)
+    np.testing.assert_allclose(fa.grad(d2)(a, x), _quadrature_gamma(a, x, 3), rtol=1e-9)
+    # Mixed: d2/dadx is the density's slope in a, (log x - digamma(a)) times the density.
+    density = np.exp((a - 1) * np.log(x) - x - sc.gammaln(a))
+    np.testing.assert_allclose(fa.grad(d1, argnums=1)(a, x),
+                               density * (np.log(x) - sc.digamma(a)), rtol=1e-11)
+
+
+def test_betainc_derivatives_in_a_and_b_match_richardson_differences_of_scipy():
+    shapes = [0.1, 0.5, 1.0, 3.0, 20.0, 200.0]
+    a, b, q = (v.ravel() for v in np.meshgrid(shapes, shapes, [1e-8, 0.05, 0.5, 0.95, 1 - 1e-8]))
+    x = sc.betaincinv(a, b, q)
+    keep = (x > 0) & (x < 1)
+    a, b, q, x = a[keep], b[keep], q[keep], x[keep]
+    upper = q >= 0.5
+
+    def smaller(a, b):
+        return np.where(upper, -sc.betaincc(a, b, x), sc.betainc(a, b, x))
+
+    da = _richardson(lambda s: smaller(s, b), a, _step(a, x))
+    db = _richardson(lambda s: smaller(a, s), b, _step(b, x))
+    np.testing.assert_allclose(_tangent(lambda a: fs.betainc(a, b, x), a), da, rtol=2e-8)
+    np.testing.assert_allclose(_tangent(lambda b: fs.betainc(a, b, x), b), db, rtol=2e-8)
+    np.testing.assert_allclose(_tangent(lambda b: fs.betaincc(a, b, x), b), -db, rtol=2e-8)
+
+
+def test_betainc_derivatives_in_closed_form():
+    # I_x(a, 1) = x^a and I_x(1, b) = 1 - (1 - x)^b, at every order in the free shape.
+    x = np.array([1e-9, 0.05, 0.5, 0.97, 1 - 1e-9])
+    a = np.array([0.3, 2.0, 7.0, 0.6, 40.0])
+    ones = np.ones_like(x)
+    d1 = fa.grad(fs.betainc)
+    np.testing.assert_allclose(fa.vmap(d1)(a, ones, x), x**a * np.log(x), rtol=1e-12)
+    # At x = 1 - 1e-9 the second derivative is 1e-18 next to I = 1: its error is 1e-16 of
+    # I's scale there (the continued fraction gives it as a difference of larger terms).
+    np.testing.assert_allclose(fa.vmap(fa.grad(d1))(a, ones, x), x**a * np.log(x) ** 2,
+                               rtol=1e-11, atol=1e-23)
+    db = fa.grad(fs.betainc, argnums=1)
+    np.testing.assert_allclose(fa.vmap(db)(ones, a, x), -(1 - x) ** a * np.log1p(-x), rtol=1e-11)
+    np.testing.assert_allclose(fa.vmap(fa.grad(db, argnums=1))(ones, a, x),
+                               -(1 - x) ** a * np.log1p(-x) ** 2, rtol=1e-10, atol=1e-23)
+
+
+@pytest.mark.parametrize("a, b, x", [(0.4, 3.0, 0.05), (2.5, 1.5, 0.6), (30.0, 8.0, 0.85)])
+def test_betainc_second_derivatives_match_differences_of_the_gradient(a, b, x):
+    args = np.array([a, b, x])
+    hess = fa.hessian(lambda v: fs.betainc(v[0], v[1], v[2]))(args)
+    grad = fa.grad(lambda v: fs.betainc(v[0], v[1], v[2]))
+    for i in range(3):
+        h = 1e-3 * min(args[i], 1 - args[i] if i == 2 else 1.0)
+        column = _richardson(lambda s: grad(np.where(np.arange(3) == i, s, args)), args[i], h)
+        np.testing.assert_allclose(hess[:, i], column, rtol=1e-8, atol=1e-12)
+    np.testing.assert_allclose(hess, hess.T, rtol=1e-12)
+
+
+def test_stdtr_derivative_in_df_matches_richardson_differences_of_scipy():
+    df, t = (v.ravel() for v in np.meshgrid([0.3, 1.0, 2.5, 10.0, 100.0],
+                                            [-20.0, -3.0, -1.0, -0.2, 0.7, 2.0, 8.0]))
+    # Difference the smaller tail, F(-|t|); dF/ddf is odd in t.
+    expected = -np.sign(t) * _richardson(lambda d: sc.stdtr(d, -np.abs(t)), df,
+                                         0.05 * np.minimum(df, np.sqrt(df)))
+    np.testing.assert_allclose(_tangent(lambda d: fs.stdtr(d, t), df), expected, rtol=1e-8)
+    np.testing.assert_allclose(_tangent(lambda t: fs.stdtr(df, t), t), st.t.pdf(t, df),
+                               rtol=1e-13)
+
+
+@pytest.mark.parametrize("df", [0.3, 1.0, 4.0, 60.0])
+def test_stdtr_is_smooth_at_zero(df):
+    # d2F/ddf dt at t = 0 is d f(0)/ddf = f(0) ((digamma((df+1)/2) - digamma(df/2)) / 2 - 1/(2 df)).
+    f0 = st.t.pdf(0.0, df)
+    mixed = f0 * ((sc.digamma((df + 1) / 2) - sc.digamma(df / 2)) / 2 - 1 / (2 * df))
+    hess = fa.hessian(lambda v: fs.stdtr(v[0], v[1]))(np.array([df, 0.0]))
+    np.testing.assert_allclose(hess, [[0.0, mixed], [mixed, 0.0]], rtol=1e-12, atol=1e-300)
+    # Just off zero, dF/ddf = t * mixed + O(t**3).
+    for t in [1e-9, 1e-6, -1e-4]:
+        np.testing.assert_allclose(fa.grad(fs.stdtr)(df, t), t * mixed, rtol=1e-7)
+
+
+def test_stdtr_at_infinite_df_and_t():
+    t = np.array([-2.0, 0.0, 0.5])
+    inf = np.full(3, np.inf)
+    value, slope = fa.jvp(lambda t: fs.stdtr(inf, t), (t,), (np.ones(3),))
+    np.testing.assert_array_equal(value, sc.stdtr(inf, t))
+    np.testing.assert_allclose(value, sc.ndtr(t), rtol=1e-14)
+    np.testing.assert_allclose(slope, st.norm.pdf(t), rtol=1e-15)
+    np.testing.assert_array_equal(_tangent(lambda d: fs.stdtr(d, t), inf), np.zeros(3))
+    ends = np.array([-np.inf, np.inf])
+    grads = fa.vmap(fa.grad(fs.stdtr, argnums=(0, 1)))(np.array([3.0, 3.0]), ends)
+    np.testing.assert_array_equal(grads, np.zeros((2, 2)))
+
+
+def test_incomplete_shape_derivatives_at_the_ends_and_for_bad_parameters():
+    da = fa.grad(fs.gammainc)
+    assert da(2.0, 0.0) == 0.0 and da(2.0, np.inf) == 0.0  # P is 0 and 1 for every a there
+    assert np.isnan(da(-1.0, 1.0)) and np.isnan(da(2.0, -1.0)) and np.isnan(da(np.nan, 1.0))
+    for argnum in (0, 1):
+        d = fa.grad(fs.betainc, argnums=argnum)
+        assert d(2.0, 3.0, 0.0) == 0.0 and d(2.0, 3.0, 1.0) == 0.0
+        assert np.isnan(d(2.0, 3.0, 1.5)) and np.isnan(d(-2.0, 3.0, 0.5))
+    # The x-derivatives are the densities, also at x = 0 (a = 1: e^0 = 1).
+    assert fa.grad(fs.gammainc, argnums=1)(1.0, 0.0) == 1.0
+    np.testing.assert_allclose(fa.grad(fs.betainc, argnums=2)(2.0, 3.0, 0.25),
+                               st.beta.pdf(0.25, 2.0, 3.0), rtol=1e-14)
+
+
+@pytest.mark.parametrize("name", ["gammainc", "gammaincc", "betainc", "betaincc", "stdtr"])
+def test_incomplete_float32_in_float32_out(name):
+    x = np.array([0.2, 0.5, 0.8], np.float32)
+    fun = {
+        "gammainc": lambda x: fs.gammainc(x + 1, x),
+        "gammaincc": lambda x: fs.gammaincc(2.5, x),
+        "betainc": lambda x: fs.betainc(x * 3, 2.0, x),
+        "betaincc": lambda x: fs.betaincc(1.5, x * 4, x),
+        "stdtr": lambda x: fs.stdtr(x * 5, x - 0.4),
+    }[name]
+    assert np.asarray(fun(x)).dtype == np.float32
+    y, y_dot = fa.jvp(fun, (x,), (np.ones_like(x),))
+    assert y.dtype == np.float32 and y_dot.dtype == np.float32
+    assert fa.grad(lambda x: fnp.sum(fun(x)))(x).dtype == np.float32
+    assert fa.hessian(lambda x: fnp.sum(fun(x)))(x).dtype == np.float32
+
+
+def test_xlogy_derivative_in_y_is_zero_where_x_and_y_are_zero():
+    assert fa.grad(lambda y: fs.xlogy(0.0, y))(0.0) == 0.0
+    assert fa.grad(lambda y: fs.xlog1py(0.0, y))(-1.0) == 0.0
+    # Elsewhere the derivatives are log(y) and x / y; the mixed one is 1 / y, also at x = 0.
+    np.testing.assert_allclose(fa.hessian(lambda v: fs.xlogy(v[0], v[1]))(np.array([0.0, 2.0])),
+                               [[0.0, 0.5], [0.5, 0.0]])
+
+
+def test_logsumexp_over_an_empty_axis_has_zero_derivatives():
+    x = np.zeros((0, 3))
+    y, t = fa.jvp(lambda x: fs.logsumexp(x, axis=0), (x,), (x,))
+    np.testing.assert_array_equal(y, sc.logsumexp(x, axis=0))
+    np.testing.assert_array_equal(t, np.zeros(3))
+    assert fa.grad(lambda x: fnp.sum(fs.logsumexp(x, axis=0)))(x).shape == (0, 3)

@@ -28,14 +28,15 @@ def _quiet():
 
 
 EDGES = np.array([-np.inf, -1.0, 0.0, 0.5, 1.0, 2.0, np.inf, np.nan])
+ALL = ("logpdf", "pdf", "cdf", "logcdf", "sf")
 CONTINUOUS = [
-    ("norm", ("logpdf", "pdf", "cdf", "logcdf"), [(), (0.5, 2.0), (0.0, -1.0), (0.0, 0.0)]),
-    ("expon", ("logpdf", "pdf", "cdf", "logcdf"), [(), (0.5, 2.0), (0.0, -1.0)]),
-    ("laplace", ("logpdf", "pdf", "cdf", "logcdf"), [(), (0.5, 2.0), (0.0, -1.0)]),
-    ("cauchy", ("logpdf", "pdf", "cdf", "logcdf"), [(), (0.5, 2.0), (0.0, -1.0)]),
-    ("t", ("logpdf", "pdf"), [(3.0,), (np.inf,), (0.7, 0.5, 2.0), (-1.0,), (3.0, 0.0, -1.0)]),
-    ("gamma", ("logpdf", "pdf"), [(2.0,), (0.5,), (1.0,), (2.0, -0.5, 2.0), (-1.0,), (np.nan,)]),
-    ("beta", ("logpdf", "pdf"),
+    ("norm", ALL, [(), (0.5, 2.0), (0.0, -1.0), (0.0, 0.0)]),
+    ("expon", ALL, [(), (0.5, 2.0), (0.0, -1.0)]),
+    ("laplace", ALL, [(), (0.5, 2.0), (0.0, -1.0)]),
+    ("cauchy", ALL, [(), (0.5, 2.0), (0.0, -1.0)]),
+    ("t", ALL, [(3.0,), (np.inf,), (0.7, 0.5, 2.0), (-1.0,), (3.0, 0.0, -1.0)]),
+    ("gamma", ALL, [(2.0,), (0.5,), (1.0,), (2.0, -0.5, 2.0), (-1.0,), (np.nan,)]),
+    ("beta", ALL,
      [(2.0, 3.0), (0.5, 0.5), (1.0, 1.0), (2.0, 3.0, -1.0, 3.0), (0.0, 1.0), (2.0, -1.0)]),
 ]
 
@@ -98,7 +99,7 @@ DISCRETE_K = np.array([-1.0, 0.0, 1.0, 2.0, 2.5, np.inf, np.nan])
 @pytest.mark.parametrize("name, fn, p", [
     (name, fn, p) for name, ps in [("poisson", [2.0, 0.0, -1.0, np.nan]),
                                    ("bernoulli", [0.3, 1.0, 0.0, 1.5])]
-    for fn in ("logpmf", "pmf") for p in ps])
+    for fn in ("logpmf", "pmf", "cdf", "logcdf") for p in ps])
 def test_discrete_values_at_the_edges_equal_scipy(name, fn, p):
     ours, ref = getattr(getattr(fst, name), fn), getattr(getattr(st, name), fn)
     expected = ref(DISCRETE_K, p)
@@ -121,6 +122,13 @@ FD_CASES = [
     ("t", "logpdf", (0.8, 4.5, -0.2, 1.3)), ("t", "pdf", (0.8, 4.5, -0.2, 1.3)),
     ("gamma", "logpdf", (1.7, 2.5, 0.2, 0.8)), ("gamma", "pdf", (1.7, 2.5, 0.2, 0.8)),
     ("beta", "logpdf", (0.4, 2.5, 1.5, 0.05, 0.9)), ("beta", "pdf", (0.4, 2.5, 1.5, 0.05, 0.9)),
+    ("t", "cdf", (0.8, 4.5, -0.2, 1.3)), ("t", "logcdf", (-2.5, 4.5, -0.2, 1.3)),
+    ("t", "sf", (0.8, 0.7, -0.2, 1.3)), ("gamma", "cdf", (1.7, 2.5, 0.2, 0.8)),
+    ("gamma", "logcdf", (3.7, 2.5, 0.2, 0.8)), ("gamma", "sf", (0.4, 0.3, 0.2, 0.8)),
+    ("beta", "cdf", (0.4, 2.5, 1.5, 0.05, 0.9)), ("beta", "logcdf", (0.8, 2.5, 1.5, 0.05, 0.9)),
+    ("beta", "sf", (0.4, 0.2, 7.5, 0.05, 0.9)), ("norm", "sf", (0.3, -0.2, 1.4)),
+    ("expon", "sf", (2.0, 0.3, 1.5)), ("laplace", "sf", (-1.0, 0.3, 1.5)),
+    ("cauchy", "sf", (-3.0, 0.3, 1.5)),
 ]
 
 
@@ -178,6 +186,80 @@ def test_conventions_at_kinks_and_limits():
     np.testing.assert_allclose(g, np.exp(st.norm.logpdf(-46.0) - sc.log_ndtr(-46.0)), rtol=1e-10)
     # Cauchy logpdf where z**2 would overflow.
     np.testing.assert_allclose(fa.grad(fst.cauchy.logpdf)(1e200), -2e-200, rtol=1e-14)
+
+
+# Distribution functions ------------------------------------------------------------------
+CDF_GRID = {
+    # Shapes from small to large, x from near 0 (or the left tail) to far in the right tail.
+    "gamma": ([(0.05,), (0.5,), (1.0,), (4.0,), (60.0,), (900.0,)],
+              np.array([1e-12, 1e-4, 0.03, 0.5, 1.0, 3.0, 20.0, 70.0, 400.0, 1000.0])),
+    "beta": ([(0.1, 0.3), (0.5, 0.5), (1.0, 4.0), (3.0, 1.0), (25.0, 40.0), (300.0, 2.0)],
+             np.array([1e-12, 1e-5, 0.01, 0.2, 0.4, 0.6, 0.9, 0.99, 1 - 1e-9])),
+    "t": ([(0.4,), (1.0,), (3.0,), (30.0,), (1e4,), (np.inf,)],
+          np.array([-1e10, -300.0, -5.0, -1.0, -1e-8, 0.0, 0.3, 2.0, 40.0, 1e6])),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CDF_GRID))
+@pytest.mark.parametrize("fn", ["cdf", "logcdf", "sf"])
+def test_distribution_functions_equal_scipy_over_a_grid(name, fn):
+    """Traced values are SciPy's, in both tails (logcdf: log1p(-sf) above the median)."""
+    params, x = CDF_GRID[name]
+    ours, ref = getattr(getattr(fst, name), fn), getattr(getattr(st, name), fn)
+    for p in params:
+        expected = ref(x, *p)
+        np.testing.assert_allclose(_traced_value(ours, x, *p), expected, rtol=1e-12, atol=0)
+        # Where the value is finite, so are the derivatives (no branch leaks inf or nan).
+        finite = x[np.isfinite(expected)]
+        grads = fa.grad(lambda x, *p: fnp.sum(ours(x, *p)), argnums=tuple(range(len(p) + 1)))(
+            finite, *p)
+        assert all(np.all(np.isfinite(g)) for g in grads), (p, grads)
+
+
+def test_discrete_cdf_derivatives_in_closed_form():
+    k = np.array([0, 1, 2.5, 7])
+    mu = 2.2
+    g = fa.grad(lambda mu: fnp.sum(fst.poisson.cdf(k, mu)))(mu)
+    np.testing.assert_allclose(g, -np.sum(st.poisson.pmf(np.floor(k), mu)), rtol=1e-13)
+    g = fa.grad(lambda mu: fnp.sum(fst.poisson.logcdf(k, mu)))(mu)
+    expected = -np.sum(st.poisson.pmf(np.floor(k), mu) / st.poisson.cdf(k, mu))
+    np.testing.assert_allclose(g, expected, rtol=1e-13)
+    k = np.array([-1, 0, 0.5, 1, 3])
+    g = fa.grad(lambda p: fnp.sum(fst.bernoulli.cdf(k, p)))(0.3)
+    assert g == -2.0  # 1 - p on [0, 1), constant elsewhere
+    g = fa.grad(lambda p: fnp.sum(fst.bernoulli.logcdf(k[1:], p)))(0.3)
+    np.testing.assert_allclose(g, -2 / 0.7, rtol=1e-14)
+
+
+def test_t_cdf_second_derivatives_at_the_location():
+    """x == loc, where stdtr's shape term has a removable singularity, to second order."""
+    args = np.array([0.4, 3.5, 0.4, 1.7])  # x, df, loc, scale
+    hess = fa.hessian(lambda v: fst.t.cdf(v[0], v[1], v[2], v[3]))(args)
+    grad = fa.grad(lambda v: fst.t.cdf(v[0], v[1], v[2], v[3]))
+    eps = 1e-5
+    for i in range(4):
+        step = np.eye(4)[i] * eps
+        column = (grad(args + step) - grad(args - step)) / (2 * eps)
+        np.testing.assert_allclose(hess[:, i], column, rtol=1e-6, atol=1e-9)
+    # dF/ddf is 0 at the centre for every df, so d2F/ddf2 is too.
+    assert hess[1, 1] == 0.0
+
+
+def test_cdf_gradients_batch_over_parameters():
+    a = np.array([0.5, 2.0, 9.0])
+    x = np.array([0.3, 2.5, 7.0])
+
+    def grads(x, a):
+        return fa.grad(fst.gamma.cdf, argnums=(0, 1))(x, a, 0.1, 1.5)
+
+    batched = fa.vmap(grads)(x, a)
+    for i in range(3):
+        np.testing.assert_allclose([b[i] for b in batched], grads(x[i], a[i]), rtol=1e-14)
+    df = np.array([1.0, 4.0, 30.0])
+    batched = fa.vmap(fa.grad(fst.t.logcdf, argnums=1))(x - 3.0, df)
+    for i in range(3):
+        np.testing.assert_allclose(batched[i], fa.grad(fst.t.logcdf, argnums=1)(x[i] - 3.0, df[i]),
+                                   rtol=1e-14)
 
 
 # Gaussian log-likelihoods ---------------------------------------------------------------
@@ -280,7 +362,10 @@ def test_dirichlet_values_gradients_and_errors():
 DTYPE_CASES = [
     ("norm", "logpdf", (0.5, 1.5)), ("norm", "cdf", (0.5, 1.5)), ("expon", "logcdf", (0.0, 1.5)),
     ("laplace", "logcdf", (0.1, 1.5)), ("cauchy", "pdf", (0.1, 1.5)), ("t", "logpdf", (3.0,)),
-    ("gamma", "logpdf", (2.0,)), ("beta", "pdf", (2.0, 3.0)),
+    ("gamma", "logpdf", (2.0,)), ("beta", "pdf", (2.0, 3.0)), ("t", "cdf", (3.0,)),
+    ("t", "logcdf", (3.0, 0.5)), ("gamma", "cdf", (2.0,)), ("gamma", "logcdf", (0.7,)),
+    ("beta", "cdf", (2.0, 3.0)), ("beta", "logcdf", (2.0, 3.0)), ("beta", "sf", (0.5, 3.0)),
+    ("norm", "sf", (0.5, 1.5)), ("laplace", "sf", (0.1, 1.5)),
 ]
 
 
@@ -307,3 +392,27 @@ def test_float32_multivariate_normal_and_dirichlet():
     alpha = np.array([1.5, 2.0, 0.7], np.float32)
     assert fa.grad(fst.dirichlet.logpdf, argnums=1)(np.float32([0.2, 0.3]), alpha).dtype == \
         np.float32
+
+
+# Finite values at the edge of a parameter's range have finite derivatives. -----------
+@pytest.mark.parametrize("fun, at, expected", [
+    # d/dp [log p] = 1/p; the (1 - k) log(1 - p) term is 0 for k = 1 whatever p is.
+    (lambda p: fst.bernoulli.logpmf(1, p), 1.0, 1.0),
+    (lambda p: fst.bernoulli.logpmf(0, p), 0.0, -1.0),
+    # d/dmu [k log mu - mu] = k/mu - 1, which is -1 for k = 0, also at mu = 0.
+    (lambda m: fst.poisson.logpmf(0, m), 0.0, -1.0),
+    # gamma(a=1) is the exponential: logpdf = -x; beta(1, 2): log 2 + log(1 - x).
+    (lambda x: fst.gamma.logpdf(x, 1.0), 0.0, -1.0),
+    (lambda x: fst.beta.logpdf(x, 1.0, 2.0), 0.0, -1.0),
+], ids=["bernoulli-1", "bernoulli-0", "poisson", "gamma", "beta"])
+def test_derivatives_at_the_edge_of_the_support_are_finite(fun, at, expected):
+    assert fa.grad(fun)(at) == pytest.approx(expected, rel=1e-12)
+
+
+def test_logistic_likelihood_gradient_where_expit_rounds_to_one():
+    import funcad.scipy.special as fs
+
+    z = 40.0
+    g = fa.grad(lambda z: fst.bernoulli.logpmf(1, fs.expit(z)))(z)
+    # d/dz log(expit(z)) = 1 - expit(z) = expit(-z).
+    assert np.isfinite(g) and g == pytest.approx(sc.expit(-z), rel=1e-6)

@@ -31,7 +31,7 @@ from funcad.primitives._util import (
     vectorized_batch,
 )
 from funcad.primitives.arithmetic import add, divide, multiply, negative, subtract
-from funcad.primitives.comparison import less, where
+from funcad.primitives.comparison import astype, equal, less, logical_and, where
 from funcad.primitives.elementwise import exp, log, log1p, reciprocal, square
 from funcad.primitives.reduction import expand_reduced
 from funcad.primitives.reduction import sum as sum_
@@ -261,7 +261,9 @@ polygamma_p.def_vjp(None, _polygamma_vjp)
 
 
 # xlogy and xlog1py take JAX's derivatives: d/dx = log(y) (or log1p(y)) even at
-# x == 0, and d/dy = x / y (x / (1 + y)), which is 0 where x == 0 and y != 0.
+# x == 0, and d/dy = x / y (x / (1 + y)), except that where x and the denominator
+# are both 0 d/dy is 0, not nan: xlogy(0, y) is 0 for every y. That keeps
+# bernoulli.logpmf(1, p) differentiable at p = 1 (expit rounds to 1 for z > 37).
 # A Python scalar ``y`` gives a Python float, which stays weak (float32 stays float32).
 def _log_of(y):
     if isinstance(y, (int, float)):
@@ -275,12 +277,20 @@ def _log1p_of(y):
     return log1p(y)
 
 
+def _ratio(x, denominator):
+    """``x / denominator``, taken as 0 where both are 0."""
+    if isinstance(x, (int, float)):
+        return 0.0 if x == 0 else divide(x, denominator)
+    both_zero = logical_and(equal(x, 0), equal(denominator, 0))
+    return divide(x, add(denominator, astype(both_zero, dtype_of(x))))
+
+
 def _xlogy_jvp_x(t, ans, x, y):
     return multiply(t, _log_of(y))
 
 
 def _xlogy_jvp_y(t, ans, x, y):
-    return multiply(t, divide(x, y))
+    return multiply(t, _ratio(x, y))
 
 
 def _xlogy_vjp_x(ct, ans, x, y):
@@ -288,7 +298,7 @@ def _xlogy_vjp_x(ct, ans, x, y):
 
 
 def _xlogy_vjp_y(ct, ans, x, y):
-    return unbroadcast(multiply(ct, divide(x, y)), shape_of(y))
+    return unbroadcast(multiply(ct, _ratio(x, y)), shape_of(y))
 
 
 def _xlog1py_jvp_x(t, ans, x, y):
@@ -296,7 +306,7 @@ def _xlog1py_jvp_x(t, ans, x, y):
 
 
 def _xlog1py_jvp_y(t, ans, x, y):
-    return multiply(t, divide(x, add(y, 1)))
+    return multiply(t, _ratio(x, add(y, 1)))
 
 
 def _xlog1py_vjp_x(ct, ans, x, y):
@@ -304,7 +314,7 @@ def _xlog1py_vjp_x(ct, ans, x, y):
 
 
 def _xlog1py_vjp_y(ct, ans, x, y):
-    return unbroadcast(multiply(ct, divide(x, add(y, 1))), shape_of(y))
+    return unbroadcast(multiply(ct, _ratio(x, add(y, 1))), shape_of(y))
 
 
 xlogy_p.def_jvp(_xlogy_jvp_x, _xlogy_jvp_y)
@@ -397,6 +407,9 @@ def _logsumexp_weights(a, b, axis, with_b):
     normalised exactly, where ``exp(a - ans)`` is 1 for ``a = [1e308, 1e308]``
     (``ans`` rounds to ``1e308``). The sign of the sum comes with the division.
     """
+    if 0 in (shape_of(a)[i] for i in axis):
+        # Nothing is summed: the output (-inf) does not depend on ``a`` or ``b``.
+        return backend_of(a).xp.zeros(shape_of(a), dtype_of(a))
     p = softmax_p.bind(a, axis=axis)
     if b is None:
         return p

@@ -23,6 +23,7 @@ from tests.op_specs import AWAY_FROM_ZERO, POSITIVE, REAL, UNIT, Row
 
 K_POISSON = np.array([0, 1, 3, 7])
 K_BERNOULLI = np.array([0, 1, 1, 0])
+K_CDF = np.array([-1.0, 0.0, 0.5, 1.0, 2.5, 7.0])  # outside, on and between the integers
 
 
 def mixed_weights(rng, shape):
@@ -113,11 +114,36 @@ def _special_rows(add):
     add("logsumexp_sign", lambda a, b: fs.logsumexp(a, axis=1, b=b, return_sign=True)[1],
         lambda a, b: sc.logsumexp(a, axis=1, b=b, return_sign=True)[1], ((4, 3), (4, 3)),
         (REAL, signed_weights), ("logsumexp_sign",), differentiable=False)
+    _incomplete_rows(add)
     for axis in [None, 0, -1, (0, 1)]:
         for name in ("softmax", "log_softmax"):
             add(name, lambda x, n=name, a=axis: getattr(fs, n)(x, axis=a),
                 lambda x, n=name, a=axis: getattr(sc, n)(x, axis=a), ((2, 3, 2),), (REAL,),
                 (name,))
+
+
+def signed_far(rng, shape):
+    """|t| in [1.5, 4] with random sign: t**2 > df for df < 2 (stdtr's w branch)."""
+    return rng.uniform(1.5, 4.0, shape) * rng.choice([-1.0, 1.0], shape)
+
+
+def _incomplete_rows(add):
+    """Each region of the shape-derivative kernels, every argument traced."""
+    gamma_prims = ("gammainc", "gammainc_da", "xlogy", "gammaln")
+    # The series (x <= max(a, 1)) and the continued fraction (x > max(a, 1)).
+    for domains in [((2.0, 4.0), (0.2, 1.5)), ((0.3, 1.5), (2.0, 5.0))]:
+        add("gammainc", fs.gammainc, sc.gammainc, ((4,), (4,)), domains, gamma_prims)
+    add("gammaincc", fs.gammaincc, sc.gammaincc, ((), (2, 3)), ((0.5, 4.0), (0.5, 4.0)),
+        ("gammaincc", "gammainc_da"))
+    beta_prims = ("betainc", "betainc_d", "xlogy", "xlog1py", "gammaln")
+    # x < (a + 1) / (a + b + 2), and the mirrored 1 - I_(1-x)(b, a) beyond.
+    for domains in [((2.0, 4.0), (0.5, 2.0), (0.05, 0.4)), ((0.5, 2.0), (2.0, 4.0), (0.6, 0.95))]:
+        add("betainc", fs.betainc, sc.betainc, ((3,), (3,), (3,)), domains, beta_prims)
+    add("betaincc", fs.betaincc, sc.betaincc, ((3,), (), (3,)),
+        ((0.5, 4.0), (0.5, 4.0), (0.2, 0.8)), ("betaincc", "betainc_d"))
+    # t**2 < df (u = t**2 / (df + t**2) small) and t**2 > df.
+    for domains in [((2.0, 10.0), (-1.0, 1.0)), ((0.5, 2.0), signed_far)]:
+        add("stdtr", fs.stdtr, sc.stdtr, ((4,), (4,)), domains, ("stdtr", "betainc_d"))
 
 
 # Stats: (module, functions, argument names, domains, scalar-parameter shapes).
@@ -139,6 +165,14 @@ _SHAPED = [
      ((0.2, 0.8), (0.5, 4.0), (0.5, 4.0), (-0.1, 0.1), (1.0, 1.2)),
      ("gammaln", "xlogy", "xlog1py")),
 ]
+
+
+_CDF_PRIMITIVES_OF = ("cdf", "logcdf", "sf")
+_CDF_PRIMITIVES = {
+    "t": ("stdtr", "betainc_d"),
+    "gamma": ("gammainc", "gammaincc", "gammainc_da"),
+    "beta": ("betainc", "betaincc", "betainc_d"),
+}
 
 
 def _stats_family(add, name, fn, ref, shapes, domains, prims):
@@ -165,11 +199,15 @@ def _stats_rows(add):
         for f in functions:
             _stats_family(add, name, getattr(getattr(fst, name), f),
                           getattr(getattr(st, name), f), ((4,), (), ()), domains, prims)
+    for name, _, domains, prims in _LOCATION_SCALE:
+        _stats_family(add, name, getattr(fst, name).sf, getattr(st, name).sf,
+                      ((4,), (), ()), domains, prims)
     for name, args, domains, prims in _SHAPED:
-        for f in ("logpdf", "pdf"):
-            shapes = ((4,),) + ((),) * (len(args) - 1)
+        shapes = ((4,),) + ((),) * (len(args) - 1)
+        for f in ("logpdf", "pdf", "cdf", "logcdf", "sf"):
             _stats_family(add, name, getattr(getattr(fst, name), f),
-                          getattr(getattr(st, name), f), shapes, domains, prims)
+                          getattr(getattr(st, name), f), shapes, domains,
+                          prims + _CDF_PRIMITIVES[name] if f in _CDF_PRIMITIVES_OF else prims)
     for f in ("logpmf", "pmf"):
         for shape in [(), (4,)]:
             add(f"stats.poisson.{f}", lambda mu, f=f: getattr(fst.poisson, f)(K_POISSON, mu),
@@ -179,6 +217,15 @@ def _stats_rows(add):
                 lambda p, f=f: getattr(fst.bernoulli, f)(K_BERNOULLI, p),
                 lambda p, f=f: getattr(st.bernoulli, f)(K_BERNOULLI, p), (shape,),
                 ((0.1, 0.9),), ("xlogy", "xlog1py"))
+    for f, k in (("cdf", K_CDF), ("logcdf", K_CDF[1:])):  # logcdf: no -inf, no nan slopes
+        for shape in [(), k.shape]:
+            add(f"stats.poisson.{f}", lambda mu, f=f, k=k: getattr(fst.poisson, f)(k, mu),
+                lambda mu, f=f, k=k: getattr(st.poisson, f)(k, mu), (shape,), ((0.5, 4.0),),
+                ("gammaincc", "floor"))
+        add(f"stats.bernoulli.{f}", lambda p, f=f, k=k: getattr(fst.bernoulli, f)(k, p),
+            lambda p, f=f, k=k: getattr(st.bernoulli, f)(k, p), ((),), ((0.1, 0.9),),
+            ("where",))
+    for f in ("logpmf", "pmf"):
         add(f"stats.poisson.{f}", lambda mu, f=f: getattr(fst.poisson, f)(K_POISSON + 2, mu, 2),
             lambda mu, f=f: getattr(st.poisson, f)(K_POISSON + 2, mu, 2), ((),), ((0.5, 4.0),),
             ("xlogy", "gammaln"))

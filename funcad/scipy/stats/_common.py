@@ -145,6 +145,17 @@ def finish(value, z, invalid, inside=True, outside=-math.inf):
     return fnp.where(invalid, math.nan, value)
 
 
+def log_cdf(p, q):
+    """``log(p)`` where ``p < 1/2``, else ``log1p(-q)`` (``q = 1 - p``), as SciPy's logcdf.
+
+    Each branch sees 1/2 where it is not taken: ``q`` rounds to 1 where ``p`` is
+    tiny, and the slope of ``log1p(-q)`` there would be inf times a zero cotangent.
+    """
+    lower = fnp.less(p, 0.5)
+    return fnp.where(lower, fnp.log(fnp.where(lower, p, 0.5)),
+                     fnp.log1p(-fnp.where(lower, 0.5, q)))
+
+
 def safe(inside, z, fill):
     """``z`` inside the support and ``fill`` (a point of the support) outside."""
     return z if inside is True else fnp.where(inside, z, fill)

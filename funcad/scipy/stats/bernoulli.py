@@ -1,4 +1,4 @@
-"""The Bernoulli distribution, as ``scipy.stats.bernoulli``: logpmf and pmf.
+"""The Bernoulli distribution, as ``scipy.stats.bernoulli``: logpmf, pmf, cdf, logcdf.
 
 ``k`` is data (0 or 1) and carries no derivative; ``p`` is differentiable.
 As in SciPy, the log-pmf is ``xlogy(k, p) + xlog1py(1 - k, -p)``.
@@ -15,6 +15,7 @@ import operator
 
 import funcad.numpy as fnp
 from funcad.numpy._concrete import traced
+from funcad.primitives.special import result_float_dtype
 from funcad.scipy.special import xlog1py, xlogy
 from funcad.scipy.stats._common import (
     both,
@@ -27,7 +28,7 @@ from funcad.scipy.stats._common import (
     scipy_stats,
 )
 
-__all__ = ["logpmf", "pmf"]
+__all__ = ["cdf", "logcdf", "logpmf", "pmf"]
 
 
 def _parts(k, p, loc):
@@ -54,3 +55,32 @@ def pmf(k, p, loc=0):
         return plain(scipy_stats().bernoulli.pmf, k, p, loc)
     value, k, inside, invalid = _parts(k, p, loc)
     return finish(fnp.exp(value), k, invalid, inside, outside=0.0)
+
+
+def _cdf_parts(k, p, loc):
+    """P(K <= k) (1 - p on [0, 1), 1 above), the support test k >= 0, the invalid p."""
+    want = result_float_dtype(k, p, loc)
+    k = k if (isinstance(loc, int) and loc == 0) else k - loc
+    valid = both(compare(operator.ge, p, 0), compare(operator.le, p, 1))
+    p = safe(valid, p, 0.5)
+    value = fnp.where(compare(operator.ge, k, 1), 1.0, 1.0 - p)
+    if want is not None and value.dtype != want:  # as SciPy's (float64) for integer k
+        value = fnp.astype(value, want)
+    return value, k, compare(operator.ge, k, 0), invalid_unless(valid)
+
+
+def cdf(k, p, loc=0):
+    """The Bernoulli distribution function: 0 below 0, ``1 - p`` on [0, 1), 1 above."""
+    if not traced(k, p, loc):
+        return plain(scipy_stats().bernoulli.cdf, k, p, loc)
+    value, k, inside, invalid = _cdf_parts(k, p, loc)
+    return finish(value, k, invalid, inside, outside=0.0)
+
+
+def logcdf(k, p, loc=0):
+    """Log of the Bernoulli distribution function."""
+    if not traced(k, p, loc):
+        return plain(scipy_stats().bernoulli.logcdf, k, p, loc)
+    value, k, inside, invalid = _cdf_parts(k, p, loc)
+    # SciPy gives 0 for k >= 1 even for an invalid p (its logcdf sets that last).
+    return fnp.where(compare(operator.ge, k, 1), 0.0, finish(fnp.log(value), k, invalid, inside))

@@ -1,4 +1,4 @@
-"""The Cauchy distribution, as ``scipy.stats.cauchy``: logpdf, pdf, cdf, logcdf.
+"""The Cauchy distribution, as ``scipy.stats.cauchy``: logpdf, pdf, cdf, logcdf, sf.
 
 >>> import funcad as fa
 >>> from funcad.scipy.stats import cauchy
@@ -23,7 +23,7 @@ from funcad.scipy.stats._common import (
     standardize,
 )
 
-__all__ = ["cdf", "logcdf", "logpdf", "pdf"]
+__all__ = ["cdf", "logcdf", "logpdf", "pdf", "sf"]
 
 _LOG_PI = math.log(math.pi)
 
@@ -75,3 +75,11 @@ def logcdf(x, loc=0, scale=1):
         return plain(scipy_stats().cauchy.logcdf, x, loc, scale)
     z = standardize(x, loc, scale)
     return finish(fnp.log(_standard_cdf(z)), z, invalid_unless(positive(scale)))
+
+
+def sf(x, loc=0, scale=1):
+    """The Cauchy survival function, ``arctan2(1, z) / pi``."""
+    if not traced(x, loc, scale):
+        return plain(scipy_stats().cauchy.sf, x, loc, scale)
+    z = standardize(x, loc, scale)
+    return finish(fnp.arctan2(1.0, z) / math.pi, z, invalid_unless(positive(scale)))

@@ -1,4 +1,4 @@
-"""The exponential distribution, as ``scipy.stats.expon``: logpdf, pdf, cdf, logcdf.
+"""The exponential distribution, as ``scipy.stats.expon``: logpdf, pdf, cdf, logcdf, sf.
 
 >>> import funcad as fa
 >>> from funcad.scipy.stats import expon
@@ -25,7 +25,7 @@ from funcad.scipy.stats._common import (
     standardize,
 )
 
-__all__ = ["cdf", "logcdf", "logpdf", "pdf"]
+__all__ = ["cdf", "logcdf", "logpdf", "pdf", "sf"]
 
 
 def _parts(x, loc, scale):
@@ -65,3 +65,11 @@ def logcdf(x, loc=0, scale=1):
         return plain(scipy_stats().expon.logcdf, x, loc, scale)
     z, inside, y, invalid = _parts(x, loc, scale)
     return finish(fnp.log(-fnp.expm1(-y)), z, invalid, inside)
+
+
+def sf(x, loc=0, scale=1):
+    """The exponential survival function ``exp(-(x - loc) / scale)``; 1 below ``loc``."""
+    if not traced(x, loc, scale):
+        return plain(scipy_stats().expon.sf, x, loc, scale)
+    z, inside, y, invalid = _parts(x, loc, scale)
+    return finish(fnp.exp(-y), z, invalid, inside, outside=1.0)

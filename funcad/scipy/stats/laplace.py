@@ -1,4 +1,4 @@
-"""The Laplace distribution, as ``scipy.stats.laplace``: logpdf, pdf, cdf, logcdf.
+"""The Laplace distribution, as ``scipy.stats.laplace``: logpdf, pdf, cdf, logcdf, sf.
 
 At ``x == loc`` the derivative of ``|x - loc|`` is taken as 0 (JAX's
 ``abs'(0) = 0``), so ``logpdf`` and ``pdf`` have zero derivative in ``x``
@@ -29,7 +29,7 @@ from funcad.scipy.stats._common import (
     standardize,
 )
 
-__all__ = ["cdf", "logcdf", "logpdf", "pdf"]
+__all__ = ["cdf", "logcdf", "logpdf", "pdf", "sf"]
 
 _LOG_2 = math.log(2.0)
 
@@ -76,4 +76,14 @@ def logcdf(x, loc=0, scale=1):
     z = standardize(x, loc, scale)
     right, tail = _sides(z)
     value = fnp.where(right, fnp.log1p(tail * -0.5), fnp.where(right, 0.0, z) - _LOG_2)
+    return finish(value, z, invalid_unless(positive(scale)))
+
+
+def sf(x, loc=0, scale=1):
+    """The Laplace survival function, ``cdf(-z)`` by symmetry as in SciPy."""
+    if not traced(x, loc, scale):
+        return plain(scipy_stats().laplace.sf, x, loc, scale)
+    z = standardize(x, loc, scale)
+    right, tail = _sides(-z)
+    value = fnp.where(right, 1.0 - tail * 0.5, tail * 0.5)
     return finish(value, z, invalid_unless(positive(scale)))

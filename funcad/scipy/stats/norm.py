@@ -1,4 +1,4 @@
-"""The normal distribution, as ``scipy.stats.norm``: logpdf, pdf, cdf, logcdf.
+"""The normal distribution, as ``scipy.stats.norm``: logpdf, pdf, cdf, logcdf, sf.
 
 >>> import funcad as fa
 >>> from funcad.scipy.stats import norm
@@ -24,7 +24,7 @@ from funcad.scipy.stats._common import (
     standardize,
 )
 
-__all__ = ["cdf", "logcdf", "logpdf", "pdf"]
+__all__ = ["cdf", "logcdf", "logpdf", "pdf", "sf"]
 
 _SQRT_2PI = math.sqrt(2 * math.pi)
 _LOG_SQRT_2PI = math.log(_SQRT_2PI)
@@ -66,3 +66,11 @@ def logcdf(x, loc=0, scale=1):
         return plain(scipy_stats().norm.logcdf, x, loc, scale)
     z = standardize(x, loc, scale)
     return finish(log_ndtr(z), z, invalid_unless(positive(scale)))
+
+
+def sf(x, loc=0, scale=1):
+    """The normal survival function, ``ndtr(-(x - loc) / scale)``."""
+    if not traced(x, loc, scale):
+        return plain(scipy_stats().norm.sf, x, loc, scale)
+    z = standardize(x, loc, scale)
+    return finish(ndtr(-z), z, invalid_unless(positive(scale)))

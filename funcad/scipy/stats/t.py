@@ -1,7 +1,8 @@
-"""Student's t distribution, as ``scipy.stats.t``: logpdf and pdf.
+"""Student's t distribution, as ``scipy.stats.t``: logpdf, pdf, cdf, logcdf, sf.
 
-``df = inf`` gives the normal distribution, as in SciPy. The cdf would need
-the derivative of the incomplete beta function in ``df`` (docs/scipy.md).
+``df = inf`` gives the normal distribution, as in SciPy. The cdf is SciPy's
+``stdtr(df, z)``; its derivative in ``df`` goes through the incomplete beta
+function's derivatives (``funcad.primitives.incomplete``).
 
 >>> import funcad as fa
 >>> from funcad.scipy.stats import t
@@ -17,7 +18,7 @@ import operator
 import funcad.numpy as fnp
 from funcad.numpy._concrete import traced
 from funcad.primitives.special import weak_value
-from funcad.scipy.special import gammaln
+from funcad.scipy.special import gammaln, stdtr
 from funcad.scipy.stats import norm
 from funcad.scipy.stats._common import (
     both,
@@ -35,7 +36,7 @@ from funcad.scipy.stats._common import (
     standardize,
 )
 
-__all__ = ["logpdf", "pdf"]
+__all__ = ["cdf", "logcdf", "logpdf", "pdf", "sf"]
 
 _LOG_PI = math.log(math.pi)
 
@@ -68,3 +69,41 @@ def pdf(x, df, loc=0, scale=1):
     z = standardize(x, loc, scale)
     invalid = invalid_unless(both(positive(df), positive(scale)))
     return finish(over_scale(fnp.exp(_standard_logpdf(z, df)), scale), z, invalid)
+
+
+def _cdf_parts(x, df, loc, scale):
+    """z, df (1 where invalid) and the invalid parameters."""
+    valid = both(positive(df), positive(scale))
+    return standardize(x, loc, scale), safe(valid, df, 1.0), invalid_unless(valid)
+
+
+def cdf(x, df, loc=0, scale=1):
+    """Student's t distribution function, ``stdtr(df, (x - loc) / scale)``."""
+    if not traced(x, df, loc, scale):
+        return plain(scipy_stats().t.cdf, x, df, loc, scale)
+    z, df, invalid = _cdf_parts(x, df, loc, scale)
+    return finish(stdtr(df, z), z, invalid)
+
+
+def logcdf(x, df, loc=0, scale=1):
+    """Log of Student's t distribution function; ``log1p(-sf)`` above the median, as SciPy."""
+    if not traced(x, df, loc, scale):
+        return plain(scipy_stats().t.logcdf, x, df, loc, scale)
+    z, df, invalid = _cdf_parts(x, df, loc, scale)
+    # One tail probability, of -|z|; where(), not abs(), so that z = 0 has its slope.
+    left = compare(operator.lt, z, 0)
+    if isinstance(left, bool):  # a Python z stays a (weak) Python float
+        tail = stdtr(df, z if left else -z)
+        return finish(fnp.log(tail) if left else fnp.log1p(-tail), z, invalid)
+    tail = stdtr(df, fnp.where(left, z, -z))
+    # log sees 1/2 where not taken: far right the tail underflows to 0, log's slope is inf.
+    value = fnp.where(left, fnp.log(fnp.where(left, tail, 0.5)), fnp.log1p(-tail))
+    return finish(value, z, invalid)
+
+
+def sf(x, df, loc=0, scale=1):
+    """Student's t survival function, ``stdtr(df, -(x - loc) / scale)``."""
+    if not traced(x, df, loc, scale):
+        return plain(scipy_stats().t.sf, x, df, loc, scale)
+    z, df, invalid = _cdf_parts(x, df, loc, scale)
+    return finish(stdtr(df, -z), z, invalid)
