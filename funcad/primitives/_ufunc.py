@@ -14,12 +14,16 @@ from funcad.core.trace import Tracer
 from funcad.primitives._util import broadcasting_batch, vectorized_batch
 
 
-def unary_ufunc(name: str, doc: str, public_name: str | None = None):
-    """Register the unary ufunc ``name``; returns (primitive, function)."""
+def unary_ufunc(name: str, doc: str, public_name: str | None = None, impl=None):
+    """Register the unary ufunc ``name``; returns (primitive, function).
+
+    ``impl`` computes the value; by default the backend's function ``name``.
+    """
     prim = Primitive(name)
 
-    def impl(x):
-        return getattr(backend.of(x).xp, name)(x)
+    if impl is None:
+        def impl(x):
+            return getattr(backend.of(x).xp, name)(x)
 
     impl.__name__ = f"_{name}_impl"
     prim.def_impl(impl)
@@ -36,12 +40,16 @@ def unary_ufunc(name: str, doc: str, public_name: str | None = None):
     return prim, function
 
 
-def binary_ufunc(name: str, doc: str):
-    """Register the broadcasting binary ufunc ``name``; returns (primitive, function)."""
+def binary_ufunc(name: str, doc: str, impl=None):
+    """Register the broadcasting binary ufunc ``name``; returns (primitive, function).
+
+    ``impl`` computes the value; by default the backend's function ``name``.
+    """
     prim = Primitive(name)
 
-    def impl(x, y):
-        return getattr(backend.of_pair(x, y).xp, name)(x, y)
+    if impl is None:
+        def impl(x, y):
+            return getattr(backend.of_pair(x, y).xp, name)(x, y)
 
     impl.__name__ = f"_{name}_impl"
     prim.def_impl(impl)

@@ -19,16 +19,14 @@ from __future__ import annotations
 import math
 
 from funcad.core.primitive import Primitive
-from funcad.core.trace import Tracer
+from funcad.primitives._ufunc import binary_ufunc, unary_ufunc
 from funcad.primitives._util import (
     backend_of,
     batch_size,
-    broadcasting_batch,
     dtype_of,
     move_to_front,
     shape_of,
     unbroadcast,
-    vectorized_batch,
 )
 from funcad.primitives.arithmetic import add, divide, multiply, negative, subtract
 from funcad.primitives.comparison import astype, equal, less, logical_and, where
@@ -94,25 +92,13 @@ def weak_value(fn, *args):
 # Unary functions ---------------------------------------------------------------------
 def _unary(name: str, chain, doc: str):
     """Register the SciPy ufunc ``name`` with ``chain`` as its JVP and VJP."""
-    prim = Primitive(name)
 
     def impl(x):
         return getattr(scipy_special(), name)(x)
 
-    impl.__name__ = f"_{name}_impl"
-    prim.def_impl(impl)
-    prim.def_batch(vectorized_batch(prim))
+    prim, function = unary_ufunc(name, doc, impl=impl)
     prim.def_jvp(chain)
     prim.def_vjp(chain)
-    bind = prim.bind
-
-    def function(x):
-        if isinstance(x, Tracer):
-            return bind(x)
-        return impl(x)
-
-    function.__name__ = function.__qualname__ = name
-    function.__doc__ = doc
     return prim, function
 
 
@@ -201,20 +187,7 @@ log_ndtr_p, log_ndtr = _unary(
 # Binary functions --------------------------------------------------------------------
 def _binary(name: str, impl, doc: str):
     """Register a broadcasting binary SciPy function; returns (primitive, function)."""
-    prim = Primitive(name)
-    impl.__name__ = f"_{name}_impl"
-    prim.def_impl(impl)
-    prim.def_batch(broadcasting_batch(prim))
-    bind = prim.bind
-
-    def function(x, y):
-        if isinstance(x, Tracer) or isinstance(y, Tracer):
-            return bind(x, y)
-        return impl(x, y)
-
-    function.__name__ = function.__qualname__ = name
-    function.__doc__ = doc
-    return prim, function
+    return binary_ufunc(name, doc, impl=impl)
 
 
 def _polygamma_impl(n, x):
