@@ -15,6 +15,9 @@ the limits, the mean and the covariance come from autodiff:
 Infinite limits are replaced by finite ones before any arithmetic that could
 make inf - inf, and their terms by the exact 0 or 1 with ``where``: a zero
 cotangent times an infinite partial derivative would be nan.
+
+NumPy builds only constants here (quadrature nodes, the lattice, dtype
+limits); they are moved to the arguments' backend before they meet them.
 """
 
 from __future__ import annotations
@@ -140,7 +143,8 @@ def _bvn_strong(h, k, r, nodes, weights):
 
 def bvn_lower(h, k, r):
     """P(X < h, Y < k) for standard normals with correlation r; h and k finite."""
-    nodes, weights = _gauss_legendre(np.dtype(result_float_dtype(h, k, r)))
+    xp = backend_of(h).xp
+    nodes, weights = (xp.asarray(v) for v in _gauss_legendre(np.dtype(result_float_dtype(h, k, r))))
     strong = fnp.greater_equal(fnp.abs(r), _HIGH_CORRELATION)
     # Each formula sees a safe r where it is not used: no inf or nan to leak into gradients.
     moderate = _bvn_moderate(-h, -k, fnp.where(strong, 0.0, r), nodes, weights)

@@ -31,8 +31,6 @@ from __future__ import annotations
 import math
 import numbers
 
-import numpy as np
-
 import funcad.numpy as fnp
 from funcad.numpy._concrete import traced
 from funcad.primitives._util import shape_of
@@ -146,7 +144,7 @@ def _lower_limit(function: str, lower, x, d: int):
     if d == 1 and len(shape) == 1:
         lower = fnp.reshape(lower, (shape[0], 1))
     try:
-        np.broadcast_shapes(shape_of(lower), shape_of(x))
+        fnp.broadcast_shapes(shape_of(lower), shape_of(x))
     except ValueError:
         raise ValueError(
             f"multivariate_normal.{function}: lower_limit has shape {shape}, which does not "
