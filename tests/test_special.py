@@ -526,7 +526,26 @@ def test_incomplete_float32_in_float32_out(name):
     y, y_dot = fa.jvp(fun, (x,), (np.ones_like(x),))
     assert y.dtype == np.float32 and y_dot.dtype == np.float32
     assert fa.grad(lambda x: fnp.sum(fun(x)))(x).dtype == np.float32
-    assert fa.hessian(lambda x: fnp.sum(fun(x)))(x).dtype == np.float32
+    h = fa.hessian(lambda x: fnp.sum(fun(x)))(x)
+    assert h.dtype == np.float32
+    # The values too: those at the float32 inputs, computed in float64, rounded.
+    wide = x.astype(np.float64)
+    y64, y_dot64 = fa.jvp(fun, (wide,), (np.ones_like(wide),))
+    np.testing.assert_allclose(y, y64, rtol=2e-6, atol=1e-7)
+    np.testing.assert_allclose(y_dot, y_dot64, rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(h, fa.hessian(lambda x: fnp.sum(fun(x)))(wide), rtol=1e-4, atol=1e-6)
+
+
+def test_incomplete_float32_slopes_at_large_shapes():
+    # The densities are taken in float64: in float32 their log-gammas cancel.
+    a, x = np.float32(1e5), np.float32(1e5 + 300)
+    g = fa.grad(fs.gammainc, 1)(a, x)
+    assert g.dtype == np.float32
+    np.testing.assert_allclose(g, st.gamma.pdf(np.float64(x), np.float64(a)), rtol=1e-6)
+    g = fa.grad(fs.betainc, 2)(a, a, np.float32(0.5))
+    np.testing.assert_allclose(g, st.beta.pdf(0.5, 1e5, 1e5), rtol=1e-6)
+    g = fa.grad(fs.stdtr, 1)(a, np.float32(0.7))
+    np.testing.assert_allclose(g, st.t.pdf(np.float64(np.float32(0.7)), 1e5), rtol=1e-6)
 
 
 def test_xlogy_derivative_in_y_is_zero_where_x_and_y_are_zero():
@@ -543,3 +562,57 @@ def test_logsumexp_over_an_empty_axis_has_zero_derivatives():
     np.testing.assert_array_equal(y, sc.logsumexp(x, axis=0))
     np.testing.assert_array_equal(t, np.zeros(3))
     assert fa.grad(lambda x: fnp.sum(fs.logsumexp(x, axis=0)))(x).shape == (0, 3)
+
+
+# Regressions: boundaries, large shapes, underflowing prefactors ----------------------
+def test_incomplete_second_derivatives_at_the_ends_of_the_support():
+    # x^(a-1) densities: the slope in x at x = 0 is 0 for a > 2; in a it is 0 (P = 0 there).
+    h = fa.hessian(lambda v: fs.gammainc(v[0], v[1]))(np.array([3.0, 0.0]))
+    np.testing.assert_array_equal(h, np.zeros((2, 2)))
+    for x in (0.0, 1.0):
+        assert fa.hessian(lambda x: fs.betainc(3.0, 3.0, x))(x) == 0.0
+    # At a = 1 the density's limit is 1 / Gamma(1) = 1 (gamma) and b (beta at x = 0).
+    assert fa.grad(fs.gammainc, 1)(1.0, 0.0) == 1.0
+    assert fa.grad(fs.betainc, 2)(1.0, 2.5, 0.0) == 2.5
+    assert fa.grad(fs.betainc, 2)(2.5, 1.0, 1.0) == 2.5
+
+
+def test_betaln_is_exact_for_a_large_argument():
+    b = 1e5
+    # Gamma(b + 5/2) / Gamma(b) = (b + 3/2)(b + 1/2) Gamma(b + 1/2) / Gamma(b), the last
+    # from its asymptotic series, exact to 1e-17 here.
+    ratio = np.log((b + 1.5) * (b + 0.5)) + 0.5 * np.log(b) - 1 / (8 * b) + 1 / (192 * b**3)
+    y, y_dot = fa.jvp(lambda a: fs.betaln(a, b), (2.5,), (1.0,))
+    np.testing.assert_allclose(y, sc.gammaln(2.5) - ratio, rtol=1e-15)
+    np.testing.assert_allclose(y_dot, sc.digamma(2.5) - sc.digamma(b + 2.5), rtol=1e-14)
+    y, y_dot = fa.jvp(lambda a: fs.betaln(a, 1e16), (0.5,), (1.0,))
+    np.testing.assert_allclose(y, sc.betaln(0.5, 1e16), rtol=1e-15)
+    np.testing.assert_allclose(y_dot, sc.digamma(0.5) - sc.digamma(1e16), rtol=1e-15)
+    # Both arguments large, symmetric, and a negative one next to a large one.
+    for a, b in ((200.0, 300.0), (300.0, 200.0), (-150.5, 300.0), (3.0, 150.0)):
+        np.testing.assert_allclose(fa.jvp(lambda a: fs.betaln(a, b), (a,), (1.0,))[0],
+                                   sc.betaln(a, b), rtol=1e-14)
+
+
+def test_stdtr_slope_in_t_is_the_normal_density_at_huge_df():
+    phi = np.exp(-0.5) / np.sqrt(2 * np.pi)
+    for df in (1e12, 1e16):
+        np.testing.assert_allclose(fa.grad(fs.stdtr, 1)(df, 1.0), phi, rtol=1e-12)
+
+
+def test_incomplete_shape_derivatives_where_the_prefactor_underflows():
+    # x^a e^-x / Gamma(a) and x^a (1-x)^b / B(a, b) are 0 in float64: so is every slope.
+    assert fa.grad(fs.gammainc)(0.5, 1e155) == 0.0
+    assert fa.grad(fs.betainc, (0, 1))(1e155, 3.0, 0.5) == (0.0, 0.0)
+    # One such element does not hold the others to the iteration cap.
+    x = np.array([1e155, 2.0, 3.0])
+    g = fa.jacfwd(lambda a: fs.gammainc(a, x))(0.5)
+    want = [_richardson(lambda a: sc.gammainc(a, v), 0.5, 1e-2) for v in x[1:]]
+    np.testing.assert_allclose(g, [0.0, *want], rtol=1e-8)
+
+
+def test_stdtr_derivative_in_df_is_finite_for_huge_df():
+    # 1 - u rounds to 1 (u = t^2 / (df + t^2)): the slope stays finite and tiny.
+    for df in (1e20, 1e300):
+        g = fa.grad(fs.stdtr)(df, 3.0)
+        assert np.isfinite(g) and abs(g) < 1e-15

@@ -416,3 +416,17 @@ def test_logistic_likelihood_gradient_where_expit_rounds_to_one():
     g = fa.grad(lambda z: fst.bernoulli.logpmf(1, fs.expit(z)))(z)
     # d/dz log(expit(z)) = 1 - expit(z) = expit(-z).
     assert np.isfinite(g) and g == pytest.approx(sc.expit(-z), rel=1e-6)
+
+
+def test_boundary_hessians_are_zero_not_nan():
+    h = fa.hessian(lambda v: fst.gamma.cdf(0.0, v[0], 0.0, v[1]))(np.array([3.0, 2.0]))
+    np.testing.assert_array_equal(h, np.zeros((2, 2)))
+    for x in (0.0, 1.0):
+        assert fa.hessian(lambda x: fst.beta.cdf(x, 3.0, 3.0))(x) == 0.0
+
+
+def test_t_logpdf_is_exact_at_huge_df():
+    for df in (1e12, 1e16):
+        y, y_dot = fa.jvp(lambda x: fst.t.logpdf(x, df), (1.0,), (1.0,))
+        np.testing.assert_allclose(y, st.t.logpdf(1.0, df), rtol=1e-14)
+        np.testing.assert_allclose(y_dot, -1.0, rtol=1e-12)

@@ -35,11 +35,20 @@ import math
 from funcad.core.primitive import Primitive
 from funcad.primitives._util import backend_of, broadcasting_batch, shape_of, unbroadcast
 from funcad.primitives.arithmetic import add, divide, multiply, negative, subtract
-from funcad.primitives.comparison import greater, greater_equal, less, logical_and, where
+from funcad.primitives.comparison import (
+    astype,
+    equal,
+    greater,
+    greater_equal,
+    less,
+    logical_and,
+    where,
+)
 from funcad.primitives.elementwise import exp, log, log1p, sign, square
 from funcad.primitives.special import (
     digamma,
     gammaln,
+    log_beta,
     polygamma,
     result_float_dtype,
     scipy_special,
@@ -49,6 +58,7 @@ from funcad.primitives.special import (
 from funcad.primitives.special_values import isfinite
 
 _CAP = 100_000  # at most this many terms or steps
+_UNDERFLOW = -760.0  # exp of less is 0 in float64
 
 
 # Truncated Taylor arithmetic: arrays of shape (I, J, *elements) ---------------------
@@ -121,9 +131,13 @@ def _continued_fraction(xp, start, step, shape, size):
     ``start`` is ``b0``; ``step(n, y1, y2)`` is ``q_n y1 + p_n y2``, the recurrence
     that both numerators and denominators follow.
     """
-    a1, a2 = start, xp.zeros(shape + size)
+    # All four scaled alike (the convergents keep their value): b0 ~ x could square
+    # to an overflow in the first step.
+    scale = xp.abs(start[0, 0])
+    scale = xp.where((scale > 0) & xp.isfinite(scale), scale, 1.0)
+    a1, a2 = start / scale, xp.zeros(shape + size)
     b1, b2 = xp.zeros(shape + size), xp.zeros(shape + size)
-    a2[0, 0], b1[0, 0] = 1.0, 1.0
+    a2[0, 0], b1[0, 0] = 1.0 / scale, 1.0 / scale
     # An element settles (for good) once each coefficient of A/B moves by < 1e-14 of
     # itself plus the value over 4 steps. Not the value alone: at an integer shape its
     # fraction ends (a zero numerator), the derivatives' does not; not itself alone:
@@ -140,6 +154,8 @@ def _continued_fraction(xp, start, step, shape, size):
             if previous is not None:
                 small = xp.abs(ratio - previous) <= 1e-14 * (xp.abs(ratio) + xp.abs(ratio[0, 0]))
                 settled = settled | xp.all(small.reshape((-1,) + size), axis=0)
+                # A nan or inf never settles; it must not hold the others to the cap.
+                settled = settled | ~xp.all(xp.isfinite(ratio).reshape((-1,) + size), axis=0)
                 stop = 2 * n + 8 if xp.all(settled) else None
             previous = ratio
     return b1, a1
@@ -192,6 +208,11 @@ def gammainc_derivative(a, x, order: int):
     valid = (a > 0) & (a < xp.inf) & (x >= 0)
     inside = valid & (x > 0) & (x < xp.inf)
     out = xp.where(valid, 0.0, xp.nan)
+    # Where the prefactor x^a e^-x / Gamma(a) underflows (times any power of log x
+    # the derivatives bring), every derivative is 0: no series or fraction to run.
+    with xp.errstate(all="ignore"):
+        log_prefactor = xp.where(inside, a * xp.log(x) - x - scipy_special().gammaln(a), 0.0)
+    inside = inside & (log_prefactor > _UNDERFLOW - 50.0 * order)
     series = inside & ((x <= 1) | (x <= a))
     scale = float(math.factorial(order))
     if series.any():
@@ -236,7 +257,12 @@ def betainc_derivative(a, b, x, i: int, j: int):
     valid = (a > 0) & (a < xp.inf) & (b > 0) & (b < xp.inf) & (x >= 0) & (x <= 1)
     inside = valid & (x > 0) & (x < 1)
     out = xp.where(valid, 0.0, xp.nan)
-    direct = inside & (x < (a + 1) / (a + b + 2))
+    with xp.errstate(all="ignore"):
+        log_prefactor = xp.where(inside, a * xp.log(x) + b * xp.log1p(-x)
+                                 - scipy_special().betaln(a, b), 0.0)
+    inside = inside & (log_prefactor > _UNDERFLOW - 50.0 * (i + j))
+    # Also where 1 - x rounds to 1 (a huge b): the mirrored fraction would see x = 1.
+    direct = inside & ((x < (a + 1) / (a + b + 2)) | (1.0 - x == 1.0))
     scale = float(math.factorial(i) * math.factorial(j))
     if direct.any():
         taylor = _beta_fraction(xp, a[direct], b[direct], x[direct], i, j)
@@ -278,8 +304,26 @@ def _rules_from_slopes(prim, *slopes):
 
     ``slopes[i](*args, **params)`` is the derivative by argument ``i``.
     """
+    slopes = [_in_float64(s) for s in slopes]
     prim.def_jvp(*[_jvp_from_slope(s) for s in slopes])
     prim.def_vjp(*[_vjp_from_slope(s, i) for i, s in enumerate(slopes)])
+
+
+def _in_float64(slope):
+    """``slope`` evaluated in float64 and cast back for float32 arguments.
+
+    The densities subtract log-gammas of size a log a: in float32 their
+    difference loses everything at a shape of 1e5.
+    """
+    def slope_in_float64(*args, **params):
+        want = result_float_dtype(*args)
+        if want is None or want.kind != "f" or want.itemsize >= 8:
+            return slope(*args, **params)
+        wide = [v if isinstance(v, (bool, int, float)) else astype(v, "float64") for v in args]
+        return astype(slope(*wide, **params), want)
+
+    slope_in_float64.__name__ = slope.__name__
+    return slope_in_float64
 
 
 def _jvp_from_slope(slope):
@@ -351,37 +395,47 @@ def _sum(terms):
     return total
 
 
+def _density_at_zero(a, at_one):
+    """The limit at x = 0 of a density ~ x^(a-1) c: 0 for a > 1, c = ``at_one`` at a = 1, else inf.
+
+    Evaluating the density at 0 itself gives the right value but a nan slope
+    (xlogy's infinite slope in x times exp(-inf)).
+    """
+    return where(greater(a, 1.0), 0.0, where(equal(a, 1.0), at_one, math.inf))
+
+
 def _gamma_log_density(a, x):
     return subtract(subtract(xlogy(subtract(a, 1.0), x), x), gammaln(a))
 
 
 def _gamma_density_da(a, x, order: int):
     """d^order / da^order of the gamma density x^(a-1) e^-x / Gamma(a) (0 at x = 0)."""
-    if order == 0:
-        return exp(_gamma_log_density(a, x))
     positive = greater(x, 0)
+    at_zero = equal(x, 0)
     x = where(positive, x, 1.0)  # log(x) below, finite where the result is replaced
+    if order == 0:
+        edge = where(at_zero, _density_at_zero(a, 1.0), 0.0)
+        return where(positive, exp(_gamma_log_density(a, x)), edge)
     slopes = [subtract(log(x), digamma(a))]
     slopes += [negative(polygamma(k, a)) for k in range(1, order)]
     value = multiply(exp(_gamma_log_density(a, x)), _bell(slopes, order))
     return where(positive, value, 0.0)
 
 
-def _betaln(a, b):
-    return subtract(add(gammaln(a), gammaln(b)), gammaln(add(a, b)))
-
-
 def _beta_log_density(a, b, x):
     return subtract(add(xlogy(subtract(a, 1.0), x), xlog1py(subtract(b, 1.0), negative(x))),
-                    _betaln(a, b))
+                    log_beta(a, b))
 
 
 def _beta_density_d(a, b, x, i: int, j: int):
     """d^(i+j) / da^i db^j of the beta density (0 at x = 0 and 1 for i + j >= 1)."""
-    if i == j == 0:
-        return exp(_beta_log_density(a, b, x))
     inside = logical_and(greater(x, 0), less(x, 1))
-    x = where(inside, x, 0.5)
+    x_in = where(inside, x, 0.5)
+    if i == j == 0:
+        edge = where(equal(x, 0), _density_at_zero(a, b),
+                     where(equal(x, 1), _density_at_zero(b, a), 0.0))
+        return where(inside, exp(_beta_log_density(a, b, x_in)), edge)
+    x = x_in
     ab = add(a, b)
     slope = {(1, 0): add(subtract(log(x), digamma(a)), digamma(ab)),
              (0, 1): add(subtract(log1p(negative(x)), digamma(b)), digamma(ab))}
@@ -450,14 +504,12 @@ _rules_from_slopes(betainc_d_p, _beta_slope_a, _beta_slope_b, _beta_slope_x)
 
 # Student's t: F(df, t) = 1/2 + sign(t) I_u(1/2, df/2) / 2 with u = t^2 / (df + t^2),
 # = I_w(df/2, 1/2) / 2 for t < 0 and 1 - I_w(df/2, 1/2) / 2 for t > 0, w = 1 - u.
-_LOG_PI = math.log(math.pi)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 
 
 def _t_log_density_at_zero(df):
-    half = multiply(df, 0.5)
-    return subtract(subtract(gammaln(add(half, 0.5)), gammaln(half)),
-                    multiply(add(log(df), _LOG_PI), 0.5))
+    # f(0) = 1 / (sqrt(df) B(1/2, df/2)); log_beta keeps large df exact.
+    return subtract(negative(log_beta(0.5, multiply(df, 0.5))), multiply(log(df), 0.5))
 
 
 def _t_density(df, t):

@@ -29,7 +29,6 @@ except ImportError as _error:  # pragma: no cover - exercised in a subprocess
 
 from funcad.core.trace import Tracer
 from funcad.primitives._util import backend_of, ndim_of, normalize_axes, shape_of
-from funcad.primitives.arithmetic import add, subtract
 from funcad.primitives.comparison import less, where
 from funcad.primitives.incomplete import (
     betainc_p,
@@ -47,6 +46,7 @@ from funcad.primitives.special import (
     erfinv,
     expit,
     gammaln,
+    log_beta,
     log_ndtr,
     log_softmax_p,
     logit,
@@ -56,7 +56,6 @@ from funcad.primitives.special import (
     polygamma,
     result_float_dtype,
     softmax_p,
-    weak_value,
     with_float_dtype,
     xlog1py,
     xlogy,
@@ -135,10 +134,10 @@ def log_softmax(x, axis=None):
 
 
 def betaln(a, b):
-    """log|B(a, b)| = gammaln(a) + gammaln(b) - gammaln(a + b)."""
+    """log|B(a, b)| = gammaln(a) + gammaln(b) - gammaln(a + b), exact also for large a or b."""
     if not (isinstance(a, Tracer) or isinstance(b, Tracer)):
         return with_float_dtype(_scipy_special.betaln(a, b), a, b)
-    return subtract(add(weak_value(gammaln, a), weak_value(gammaln, b)), gammaln(add(a, b)))
+    return log_beta(a, b)
 
 
 # The incomplete gamma and beta functions and the t cdf: their derivatives in the

@@ -17,8 +17,8 @@ import operator
 
 import funcad.numpy as fnp
 from funcad.numpy._concrete import traced
-from funcad.primitives.special import weak_value
-from funcad.scipy.special import gammaln, stdtr
+from funcad.primitives.special import log_beta, weak_value
+from funcad.scipy.special import stdtr
 from funcad.scipy.stats import norm
 from funcad.scipy.stats._common import (
     both,
@@ -38,18 +38,15 @@ from funcad.scipy.stats._common import (
 
 __all__ = ["cdf", "logcdf", "logpdf", "pdf", "sf"]
 
-_LOG_PI = math.log(math.pi)
-
-
 def _standard_logpdf(z, df):
     is_normal = compare(operator.eq, df, math.inf)
     if is_normal is True:
         return norm.standard_logpdf(z)
     df = safe(invalid_unless(is_normal), df, 1.0)
     half = df * 0.5
-    # SciPy's log(poch(df/2, 1/2)) is this difference of log-gammas.
-    log_poch = weak_value(gammaln, half + 0.5) - weak_value(gammaln, half)
-    value = (log_poch - (log_of(df) + _LOG_PI) * 0.5) - (df + 1) / 2 * fnp.log1p(z * z / df)
+    # log f(0) = -log B(1/2, df/2) - log(df) / 2; log_beta stays exact for large df.
+    log_norm = -weak_value(log_beta, 0.5, half) - log_of(df) * 0.5
+    value = log_norm - (df + 1) / 2 * fnp.log1p(z * z / df)
     return select(is_normal, norm.standard_logpdf(z), value) if is_normal is not False else value
 
 
