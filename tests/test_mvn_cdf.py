@@ -352,3 +352,31 @@ def test_bad_arguments_are_refused_with_the_fix():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         call(maxpts=2000, abseps=1e-3)
+
+
+def test_float32_logcdf_far_in_the_tail_is_computed_in_float64():
+    cov = np.array([[1.0, 0.3, 0.2], [0.3, 1.0, 0.1], [0.2, 0.1, 1.0]])
+    x = np.full(3, -12.0)
+    want = st.multivariate_normal.logcdf(x, cov=cov)  # the cdf underflows in float32
+
+    def f(x):
+        return mvn.logcdf(x, cov=cov.astype(np.float32))
+
+    value, slope = fa.jvp(f, (x.astype(np.float32),), (np.ones(3, np.float32),))
+    assert value.dtype == np.float32 and slope.dtype == np.float32
+    np.testing.assert_allclose(value, want, rtol=1e-5)
+    g = fa.grad(f)(x.astype(np.float32))
+    assert g.dtype == np.float32 and np.all(np.isfinite(g)) and np.all(g > 0)
+    # d log F / dx_i ~ -x_i (Mills) far in the tail; all of the same size.
+    np.testing.assert_allclose(g.sum(), slope, rtol=1e-5)
+
+
+def test_traced_cdf_refuses_bad_shapes_and_takes_an_infinite_maxpts():
+    cov = np.eye(3) + 0.2
+    with pytest.raises(ValueError, match=r"x has shape \(2,\).*length 3"):
+        fa.grad(lambda x: mvn.cdf(x, cov=cov))(np.zeros(2))
+    with pytest.raises(ValueError, match=r"cov has shape \(2, 3, 3\)"):
+        fa.grad(lambda c: mvn.cdf(np.zeros(3), cov=c))(np.stack([cov, cov]))
+    # maxpts = inf is no cap: the same lattice as maxpts = None.
+    got = fa.grad(lambda x: mvn.cdf(x, cov=cov, maxpts=np.inf))(np.zeros(3))
+    np.testing.assert_array_equal(got, fa.grad(lambda x: mvn.cdf(x, cov=cov))(np.zeros(3)))

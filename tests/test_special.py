@@ -616,3 +616,63 @@ def test_stdtr_derivative_in_df_is_finite_for_huge_df():
     for df in (1e20, 1e300):
         g = fa.grad(fs.stdtr)(df, 3.0)
         assert np.isfinite(g) and abs(g) < 1e-15
+
+
+def test_betainc_shape_derivatives_for_a_tiny_shape():
+    # As a -> 0, 1/B(a, b) = a + O(a^2) and I_x(a, b) = 1 - (1/B) int_x^1 t^(a-1) (1-t)^(b-1):
+    # d/da I_x(0+, b) = -int_x^1 (1-t)^(b-1) / t dt = -2 artanh(sqrt(1-x)) for b = 1/2.
+    x = 1e-3
+    limit = -2 * np.arctanh(np.sqrt(1 - x))
+    for a in (1e-6, 1e-4, 1e-3):
+        np.testing.assert_allclose(fa.grad(fs.betainc)(a, 0.5, x),
+                                   _richardson(lambda s: sc.betainc(s, 0.5, x), a, a / 4),
+                                   rtol=1e-8)
+    for a in (1e-10, 1e-13, 1e-16):  # the slope moves by O(a log a) from its limit
+        np.testing.assert_allclose(fa.grad(fs.betainc)(a, 0.5, x), limit, rtol=1e-8)
+    # Mirrored (x above (a+1)/(a+b+2)): d/db I_x(1/2, 0+) = int_0^x t^(-1/2) / (1-t) dt.
+    x = 0.9
+    limit = 2 * np.arctanh(np.sqrt(x))
+    np.testing.assert_allclose(fa.grad(fs.betainc, 1)(0.5, 1e-3, x),
+                               _richardson(lambda s: sc.betainc(0.5, s, x), 1e-3, 2.5e-4),
+                               rtol=1e-8)
+    for b in (1e-10, 1e-16):
+        np.testing.assert_allclose(fa.grad(fs.betainc, 1)(0.5, b, x), limit, rtol=1e-8)
+    # stdtr(df, 1) = 1/2 + (df/4) 2 artanh(1/sqrt(1+df)) + o(df): slope (log(4/df) - 1)/4.
+    np.testing.assert_allclose(fa.grad(fs.stdtr)(1e-20, 1.0), (np.log(4e20) - 1) / 4,
+                               rtol=1e-8)
+
+
+def _stdtr_df_series(df, t):
+    """The first two terms of dF/d(df) at large df: phi (R_1 / df^2 + 2 R_2 / df^3)."""
+    r1 = (t**3 + t) / 4
+    r2 = (3 * t**7 - 7 * t**5 - 5 * t**3 - 3 * t) / 96
+    return st.norm.pdf(t) * (r1 / df**2 + 2 * r2 / df**3)
+
+
+def test_stdtr_derivative_in_df_at_large_df():
+    t = np.array([-3.0, -0.5, 0.3, 1.0, 2.0, 4.0])
+    for df in (1e5, 1e8, 1e12):
+        g = _tangent(lambda d: fs.stdtr(d, t), np.full(6, df))
+        np.testing.assert_allclose(g, _stdtr_df_series(df, t), rtol=1e-12 + 1e4 / df**2)
+        # Second order: d/d(df) of the series.
+        d2 = _tangent(lambda d: fa.vmap(fa.grad(fs.stdtr))(d, t), np.full(6, df))
+        want = -st.norm.pdf(t) * ((t**3 + t) / (2 * df**3))
+        np.testing.assert_allclose(d2, want, rtol=1e-12 + 1e4 / df)
+    # Where it is accurate (df = 1e3 .. 4e3, step 50), Richardson differences of SciPy.
+    df = np.array([1e3, 4e3])
+    t = np.array([1.0, -2.0])
+    want = -np.sign(t) * _richardson(lambda d: sc.stdtr(d, -np.abs(t)), df, df / 20)
+    np.testing.assert_allclose(_tangent(lambda d: fs.stdtr(d, t), df), want, rtol=1e-6)
+
+
+def test_stdtr_derivative_in_df_is_continuous_where_the_series_takes_over():
+    # The series is used for df >= 200 and t^4 <= 2 df; the direct formula elsewhere.
+    eps = 1e-13  # moves the slope itself by ~3e-13
+    # The direct formula's own error grows ~1e-15 df^2 (1e-9 at df = 1e4, large t).
+    for df, t, rtol in [(200.0, 1.5, 1e-10), (200.0, -3.0, 1e-10), (1e3, 2e3 ** 0.25, 1e-10),
+                        (1e4, -(2e4 ** 0.25), 1e-8)]:
+        if abs(t) ** 4 <= 2 * df and df > 200:
+            below, above = fa.grad(fs.stdtr)(df, t * (1 + eps)), fa.grad(fs.stdtr)(df, t)
+        else:
+            below, above = fa.grad(fs.stdtr)(df * (1 - eps), t), fa.grad(fs.stdtr)(df, t)
+        np.testing.assert_allclose(below, above, rtol=rtol)

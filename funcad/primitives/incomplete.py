@@ -30,7 +30,9 @@ needed to settle (docs/scipy.md gives the accuracy measured).
 
 from __future__ import annotations
 
+import functools
 import math
+from fractions import Fraction
 
 from funcad.core.primitive import Primitive
 from funcad.primitives._util import backend_of, broadcasting_batch, shape_of, unbroadcast
@@ -41,6 +43,7 @@ from funcad.primitives.comparison import (
     greater,
     greater_equal,
     less,
+    less_equal,
     logical_and,
     where,
 )
@@ -225,22 +228,41 @@ def gammainc_derivative(a, x, order: int):
 
 # d^(i+j) I_x(a, b) / da^i db^j --------------------------------------------------------
 def _beta_fraction(xp, a, b, x, i, j):
-    """Taylor coefficients in (a, b) of I_x(a, b) by its continued fraction."""
+    """Taylor coefficients in (a, b) of I_x(a, b) by its continued fraction.
+
+    ``I = x^a (1-x)^b / (a B(a, b)) / G``. Both ``1 / (a B)`` and ``1 / G`` (with
+    ``a G = a + K(N_n / (a + n))``) have an a-coefficient of order ``1 / a``, of
+    opposite signs: for a tiny ``a`` their product cancels to nothing. So the
+    prefactor keeps ``log Gamma(a + b) - log Gamma(a + 1) - log Gamma(b)`` and the
+    fraction is ``G`` itself, ``1 + K``: ``N_1 = -a (a + b) x`` carries the factor
+    ``a``, divided out.
+    """
     shape = (i + 1, j + 1)
-    h = _log_gamma_ratio(xp, a, b, shape)
-    h[0, 0] += a * xp.log(x) + b * xp.log1p(-x)
+    sc = scipy_special()
+    h = xp.zeros(shape + a.shape)
+    # a B(a, b) = (a + b) B(a + 1, b): no log a to cancel against.
+    h[0, 0] = -sc.betaln(a + 1.0, b) - xp.log(a + b) + a * xp.log(x) + b * xp.log1p(-x)
+    for p in range(i + 1):
+        for q in range(j + 1):
+            if p + q:
+                fact = math.factorial(p) * math.factorial(q)
+                h[p, q] += sc.polygamma(p + q - 1, a + b) / fact
+                if q == 0:
+                    h[p, q] -= sc.polygamma(p - 1, a + 1.0) / fact
+                if p == 0:
+                    h[p, q] -= sc.polygamma(q - 1, b) / fact
     if i:
         h[1, 0] += xp.log(x)
     if j:
         h[0, 1] += xp.log1p(-x)
     start = xp.zeros(shape + a.shape)
-    start[0, 0] = a
-    if i:
-        start[1, 0] = 1.0
+    start[0, 0] = 1.0
 
     def beta_step(n, y1, y2):
         m, odd = divmod(n, 2)
-        if odd:  # N_n = -(a + m)(a + b + m) x
+        if n == 1:  # N_1 / a = -(a + b) x
+            y2 = _times_linear(y2, -(a + b) * x, -x, -x)
+        elif odd:  # N_n = -(a + m)(a + b + m) x
             y2 = _times_linear(_times_linear(y2, a + m, 1.0), -(a + b + m) * x, -x, -x)
         else:  # N_n = m (b - m) x
             y2 = _times_linear(y2, m * (b - m) * x, None, m * x)
@@ -522,6 +544,82 @@ def _t_density(df, t):
     return where(finite, exp(add(log_norm, log_kernel)), normal)
 
 
+# Where df is large, dF/d(df) = phi(t) (t^3 + t) / (4 df^2) + ... is a difference of
+# nearly equal terms in the formula below (relative error ~1e-15 df^2): its asymptotic
+# series F = Phi(t) - phi(t) sum_k R_k(t) / df^k (Fisher's) is used there instead.
+_SERIES_TERMS = 12
+_SERIES_DF = 200.0  # below, the direct formula is accurate to ~1e-12; above, t^4 <= 2 df
+
+
+@functools.cache
+def _t_series() -> tuple[tuple[float, ...], ...]:
+    """Coefficients c[k][j] of dF/d(df) = phi(t) t sum_k sum_j c[k][j] t^(2j) / df^(k+2).
+
+    From f/phi = C(df) exp(L): C = sqrt(2/df) Gamma((df+1)/2) / Gamma(df/2) by its
+    Bernoulli-number series, L = t^2/2 - (df+1)/2 log(1 + t^2/df); each power of
+    1/df is an even polynomial, integrated against phi by parts (its Phi parts cancel).
+    """
+    terms = _SERIES_TERMS
+    bern = [Fraction(1)]
+    for m in range(1, 2 * terms + 2):
+        bern.append(-sum(math.comb(m + 1, k) * bern[k] for k in range(m)) / (m + 1))
+
+    def padd(p, q):
+        n = max(len(p), len(q))
+        return [(p[i] if i < len(p) else 0) + (q[i] if i < len(q) else 0) for i in range(n)]
+
+    def pmul(p, q):
+        r = [Fraction(0)] * (len(p) + len(q) - 1)
+        for i, u in enumerate(p):
+            for j, v in enumerate(q):
+                r[i + j] += u * v
+        return r
+
+    log_f = [[Fraction(0)] for _ in range(terms + 1)]  # polynomials in t, per 1/df^k
+    for k in range(1, terms + 1):
+        n = k + 1  # log C: (2^(1-n) - 2) B_n / (n (n-1)) (2/df)^(n-1), n even
+        c = (Fraction(2) ** (1 - n) - 2) * bern[n] / (n * (n - 1)) * 2**k if n % 2 == 0 else 0
+        poly = [Fraction(0)] * (2 * k + 3)
+        poly[0] = c
+        poly[2 * k + 2] = Fraction((-1) ** (k + 1), 2 * (k + 1))
+        poly[2 * k] = Fraction((-1) ** k, 2 * k)
+        log_f[k] = poly
+    ratio = [[Fraction(1)]] + [[Fraction(0)] for _ in range(terms)]  # exp(log_f)
+    for n in range(1, terms + 1):
+        acc = [Fraction(0)]
+        for k in range(1, n + 1):
+            acc = padd(acc, [k * v for v in pmul(log_f[k], ratio[n - k])])
+        ratio[n] = [v / n for v in acc]
+    # int_-inf^t phi s^n ds = c_n Phi - phi Q_n: c_n = (n-1) c_(n-2), Q_n = t^(n-1) + (n-1) Q_(n-2).
+    q_polys = {0: [Fraction(0)]}
+    for n in range(2, 2 * (2 * terms + 1) + 1, 2):
+        leading = [Fraction(0)] * (n - 1) + [Fraction(1)]
+        q_polys[n] = padd(leading, [(n - 1) * v for v in q_polys[n - 2]])
+    table = []
+    for k in range(1, terms + 1):
+        r_k = [Fraction(0)]
+        for n, v in enumerate(ratio[k]):
+            if v:
+                r_k = padd(r_k, [v * w for w in q_polys[n]])
+        # dF/d(df) = phi sum_k k R_k(t) / df^(k+1); R_k is odd in t.
+        table.append(tuple(float(k * v) for v in r_k[1::2]))
+    return tuple(table)
+
+
+def _stdtr_slope_df_series(df, t):
+    """dF/d(df) by the large-df series, to ~1e-13 where df >= 200 and t^4 <= 2 df."""
+    t2 = square(t)
+    inverse = divide(1.0, df)
+    total = 0.0
+    for coefficients in reversed(_t_series()):
+        poly = coefficients[-1]
+        for c in reversed(coefficients[:-1]):
+            poly = add(multiply(poly, t2), c)
+        total = multiply(add(total, poly), inverse)
+    phi = multiply(_INV_SQRT_2PI, exp(multiply(t2, -0.5)))
+    return multiply(multiply(phi, t), multiply(total, inverse))
+
+
 def _stdtr_slope_df(df, t):
     """dF/d(df): -t f(t) / (2 df) from u's (or w's) dependence on df, plus the shape terms.
 
@@ -534,6 +632,10 @@ def _stdtr_slope_df(df, t):
     finite = logical_and(isfinite(df), isfinite(t))
     df = where(isfinite(df), df, 1.0)
     t = where(isfinite(t), t, 0.0)
+    series = logical_and(greater_equal(df, _SERIES_DF),
+                         less_equal(square(square(t)), multiply(df, 2.0)))
+    series_value = _stdtr_slope_df_series(where(series, df, _SERIES_DF), where(series, t, 0.0))
+    df = where(series, 1.0, df)
     t2 = square(t)
     density = _t_density(df, t)
     base = divide(multiply(t, density), multiply(df, -2.0))
@@ -555,7 +657,7 @@ def _stdtr_slope_df(df, t):
     shape_far = multiply(multiply(sign(t_far), -0.25),
                          betainc_d_p.bind(half, 0.5, w, orders=(1, 0)))
     shape = where(near, where(tiny, multiply(t, slope_at_zero), shape_near), shape_far)
-    return where(finite, add(base, shape), 0.0)
+    return where(finite, where(series, series_value, add(base, shape)), 0.0)
 
 
 _rules_from_slopes(stdtr_p, _stdtr_slope_df, _t_density)

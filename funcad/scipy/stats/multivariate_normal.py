@@ -48,6 +48,11 @@ def _dimension(mean, cov) -> int:
     if mean is not None:
         return math.prod(shape_of(mean))
     cov_shape = shape_of(cov)
+    if len(cov_shape) > 2:
+        raise ValueError(
+            f"multivariate_normal: cov has shape {cov_shape}; it must be a scalar, a vector "
+            f"(the diagonal) or a (d, d) matrix. For a stack of covariances, vmap over it."
+        )
     return cov_shape[0] if len(cov_shape) == 2 else 1
 
 
@@ -81,6 +86,11 @@ def _points(x, d: int):
     if len(shape) == 0:
         return fnp.reshape(x, (1, 1))
     if len(shape) == 1:
+        if d != 1 and shape[0] != d:
+            raise ValueError(
+                f"multivariate_normal: x has shape {shape}; a vector x is one point and must "
+                f"have length {d} (shape ({d},)), or give points as shape (n, {d})."
+            )
         return fnp.reshape(x, (shape[0], 1) if d == 1 else (1, shape[0]))
     if shape[-1] != d:
         raise ValueError(
@@ -123,6 +133,8 @@ def _lattice_size(function: str, maxpts, abseps, releps) -> int:
     if maxpts is not None:
         _check_number(function, "maxpts", maxpts, 1,
                       "None or a number >= 1 (the most integration points to use)")
+        if math.isinf(maxpts):
+            maxpts = None  # no cap
     _check_number(function, "abseps", abseps, 0, "a number >= 0 (an absolute error, as 1e-5)")
     _check_number(function, "releps", releps, 0, "a number >= 0 (a relative error, as 1e-5)")
     return _mvn_cdf.lattice_size(maxpts, abseps)
@@ -131,11 +143,18 @@ def _lattice_size(function: str, maxpts, abseps, releps) -> int:
 def _cdf(x, mean, cov, maxpts, abseps, releps, lower_limit, log: bool):
     n_points = _lattice_size("logcdf" if log else "cdf", maxpts, abseps, releps)
     d = _dimension(mean, cov)
-    mean, cov = _parameters(mean, cov, d, result_float_dtype(x, mean, cov, lower_limit))
+    dtype = result_float_dtype(x, mean, cov, lower_limit)
+    mean, cov = _parameters(mean, cov, d, dtype)
     x = _points(x, d)
     if lower_limit is not None:
         lower_limit = _lower_limit("logcdf" if log else "cdf", lower_limit, x, d)
-    return _mvn_cdf.cdf(x, mean, cov, lower_limit, n_points, log)
+    if dtype is None or dtype.itemsize >= 8:
+        return _mvn_cdf.cdf(x, mean, cov, lower_limit, n_points, log)
+    # float32 loses the far tails (the cdf underflows, its log is -inf with nan slopes):
+    # compute in float64, return float32.
+    x, mean, cov, lower_limit = (None if v is None else fnp.astype(v, "float64")
+                                 for v in (x, mean, cov, lower_limit))
+    return fnp.astype(_mvn_cdf.cdf(x, mean, cov, lower_limit, n_points, log), dtype)
 
 
 def _lower_limit(function: str, lower, x, d: int):
