@@ -35,7 +35,6 @@ from funcad.primitives.incomplete import (
     betaincc_p,
     gammainc_p,
     gammaincc_p,
-    stdtr_p,
 )
 from funcad.primitives.shape import broadcast_to
 from funcad.primitives.special import (
@@ -60,6 +59,7 @@ from funcad.primitives.special import (
     xlog1py,
     xlogy,
 )
+from funcad.primitives.student import stdtr_p
 
 __all__ = [
     "betainc",
