@@ -7,6 +7,7 @@
 
 from funcad import backend, tree_util
 from funcad.core.trace import EscapedTracerError
+from funcad.transforms.custom import custom_jvp, custom_vjp, stop_gradient
 from funcad.transforms.grad import grad, value_and_grad
 from funcad.transforms.jacobians import hessian, hvp, jacfwd, jacobian, jacrev
 from funcad.transforms.jvp import jvp
@@ -18,6 +19,8 @@ __version__ = "0.1.0"
 __all__ = [
     "EscapedTracerError",
     "backend",
+    "custom_jvp",
+    "custom_vjp",
     "grad",
     "hessian",
     "hvp",
@@ -26,6 +29,7 @@ __all__ = [
     "jacrev",
     "jvp",
     "linearize",
+    "stop_gradient",
     "tree_util",
     "value_and_grad",
     "vjp",

@@ -6,6 +6,7 @@ from funcad.primitives import (  # noqa: F401
     binary_math,
     comparison,
     complex,
+    control,
     decompositions,
     eigen,
     elementwise,
