@@ -7,6 +7,7 @@
 
 from funcad import backend, tree_util
 from funcad.core.trace import EscapedTracerError
+from funcad.transforms.check_grads import check_grads
 from funcad.transforms.custom import custom_jvp, custom_vjp, stop_gradient
 from funcad.transforms.grad import grad, value_and_grad
 from funcad.transforms.jacobians import hessian, hvp, jacfwd, jacobian, jacrev
@@ -19,6 +20,7 @@ __version__ = "0.1.0"
 __all__ = [
     "EscapedTracerError",
     "backend",
+    "check_grads",
     "custom_jvp",
     "custom_vjp",
     "grad",
