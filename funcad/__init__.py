@@ -8,6 +8,7 @@
 from funcad import backend, tree_util
 from funcad.core.trace import EscapedTracerError
 from funcad.transforms.check_grads import check_grads
+from funcad.transforms.checkpoint import checkpoint, remat
 from funcad.transforms.custom import custom_jvp, custom_vjp, stop_gradient
 from funcad.transforms.grad import grad, value_and_grad
 from funcad.transforms.jacobians import hessian, hvp, jacfwd, jacobian, jacrev
@@ -21,6 +22,7 @@ __all__ = [
     "EscapedTracerError",
     "backend",
     "check_grads",
+    "checkpoint",
     "custom_jvp",
     "custom_vjp",
     "grad",
@@ -31,6 +33,7 @@ __all__ = [
     "jacrev",
     "jvp",
     "linearize",
+    "remat",
     "stop_gradient",
     "tree_util",
     "value_and_grad",
