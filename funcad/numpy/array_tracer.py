@@ -6,6 +6,7 @@ A transform's tracer subclasses :class:`ArrayTracer` and supplies ``_value``
 
 from __future__ import annotations
 
+import difflib
 import math
 
 from funcad.core.trace import Tracer
@@ -60,37 +61,28 @@ class ArrayTracer(Tracer):
 
     # NumPy's protocols: plain NumPy calls on traced values reach funcad.numpy.
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
-        import funcad.numpy as fnp
-
-        function = getattr(fnp, ufunc.__name__, None)
-        if method != "__call__" or kwargs or function is None:
-            raise TypeError(
-                f"funcad cannot differentiate numpy.{ufunc.__name__}"
-                f"{'' if method == '__call__' else '.' + method}"
-                f"{' with ' + ', '.join(kwargs) if kwargs else ''} on a traced value; "
-                f"use the funcad.numpy function of the same name where there is one."
-            )
-        return function(*inputs)
+        return _dispatch_ufunc(ufunc, method, inputs, kwargs)
 
     def __array_function__(self, func, types, args, kwargs):
         import funcad.numpy as fnp
 
-        namespace = fnp.linalg if func.__module__ == "numpy.linalg" else fnp
+        in_linalg = func.__module__ == "numpy.linalg"
+        namespace = fnp.linalg if in_linalg else fnp
         function = getattr(namespace, func.__name__, None)
         if function is None:
-            raise TypeError(
-                f"funcad cannot differentiate {func.__module__}.{func.__name__} on a traced "
-                f"value; write it with funcad.numpy functions (docs/numpy.md lists what is "
-                f"supported)."
-            )
+            prefix = "numpy.linalg." if in_linalg else "numpy."
+            raise _cannot(prefix + func.__name__, func.__name__, namespace)
         return function(*args, **kwargs)
 
     def __array__(self, dtype=None, copy=None):
         raise TypeError(
-            "np.asarray/np.array of a traced value: it has no concrete value while it is "
-            "being transformed. Use fnp.asarray (funcad.numpy) to keep it traced. A NumPy "
-            "array indexed by a traced index (W[i]) ends up here too: write "
-            "fnp.take(W, i, axis=0) or fnp.at(W)[i].get() instead."
+            "np.asarray/np.array of a traced value: under vmap it stands for a whole batch "
+            "and has no single concrete value, and under grad/jvp funcad does not hand out "
+            "the primal either, because the NumPy array would silently drop the derivative. "
+            "Use fnp.asarray (funcad.numpy) to keep it traced; to inspect a value, return "
+            "fa.stop_gradient(x) as an output (e.g. has_aux=True) and convert it outside the "
+            "transform. A NumPy array indexed by a traced index (W[i]) ends up here too: "
+            "write fnp.take(W, i, axis=0) or fnp.at(W)[i].get() instead."
         )
 
     def __setitem__(self, idx, value):
@@ -116,8 +108,12 @@ class ArrayTracer(Tracer):
 
     def __float__(self):
         raise TypeError(
-            "float() of a traced array: its value is being transformed and cannot be "
-            "turned into a Python number; keep it an array (use fnp functions)."
+            "float()/int() of a traced value: under vmap it stands for a whole batch and has "
+            "no single concrete value, and under grad/jvp funcad does not hand out the "
+            "primal either, because a Python number would silently drop the derivative. "
+            "Keep it an array (fnp functions, fnp.asarray); to inspect a value, return "
+            "fa.stop_gradient(x) as an output (e.g. has_aux=True) and convert it outside "
+            "the transform."
         )
 
     __int__ = __index__ = __complex__ = __float__
@@ -423,3 +419,125 @@ class ArrayTracer(Tracer):
 
     def clip(self, a_min=None, a_max=None):
         return composites.clip(self, a_min, a_max)
+
+
+# NumPy calls that write into an argument; the functional form is the way out.
+_IN_PLACE = ("put", "putmask", "place", "copyto", "fill_diagonal", "put_along_axis")
+
+# ufunc.reduce / ufunc.accumulate with a funcad reduction of their own; other binary
+# ufuncs fold along the axis with the ufunc itself.
+_REDUCERS = {"add": "sum", "multiply": "prod", "maximum": "max", "minimum": "min",
+             "logical_and": "all", "logical_or": "any"}
+_ACCUMULATORS = {"add": "cumsum", "multiply": "cumprod"}
+_AT_METHODS = {"add": "add", "multiply": "multiply", "minimum": "min", "maximum": "max"}
+
+# ufunc keywords that only matter at these (NumPy's default) values.
+_UFUNC_DEFAULTS = {"casting": "same_kind", "order": "K", "subok": True, "where": True}
+
+
+def _cannot(qualname: str, name: str, namespace, reason: str = "", hint: str = "") -> TypeError:
+    """The error for a NumPy call funcad has no differentiable version of."""
+    if not hint and name in _IN_PLACE:
+        hint = ("it writes into its argument, which traced arrays cannot do; write "
+                "x = fnp.at(x)[idx].set(v) instead")
+    elif not hint:
+        names = [n for n in dir(namespace) if not n.startswith("_")]
+        close = difflib.get_close_matches(name, names, n=3)
+        where = "fnp.linalg." if namespace.__name__.endswith("linalg") else "fnp."
+        hint = ("the nearest funcad.numpy names are " + ", ".join(where + n for n in close)
+                if close else "funcad.numpy has no close name")
+    return TypeError(
+        f"funcad cannot differentiate {qualname}{reason}; {hint} (see docs/numpy.md for "
+        f"what is supported)."
+    )
+
+
+def _dispatch_ufunc(ufunc, method: str, inputs: tuple, kwargs: dict):
+    """Run a NumPy ufunc call (or ufunc method) on traced values with funcad.numpy."""
+    import funcad.numpy as fnp
+
+    name = ufunc.__name__
+    qualname = f"numpy.{name}" + ("" if method == "__call__" else f".{method}")
+    function = getattr(fnp, name, None)
+    if function is None:
+        raise _cannot(qualname, name, fnp)
+    out = kwargs.pop("out", None)
+    if out is not None and any(o is not None for o in out):
+        raise TypeError(
+            f"{qualname}(..., out=...) writes into an array, which cannot be differentiated; "
+            f"drop out= and use the returned value."
+        )
+    for key, default in _UFUNC_DEFAULTS.items():
+        value = kwargs.pop(key, default)
+        if value is not default and not (isinstance(value, str) and value == default):
+            hint = (f"call fnp.{name} without it" if key != "where" else
+                    f"write fnp.where(mask, fnp.{name}(...), fallback)")
+            raise _cannot(qualname, name, fnp, f" with {key}=", hint)
+    dtype = kwargs.pop("dtype", None)
+    if method == "__call__":
+        if kwargs:
+            raise _cannot(qualname, name, fnp, " with " + ", ".join(kwargs))
+        return _cast_result(function(*_cast_inputs(inputs, dtype)), dtype)
+    if method == "outer" and not kwargs:
+        a, b = _cast_inputs(inputs, dtype)
+        return function(fnp.reshape(a, fnp.shape(a) + (1,) * fnp.ndim(b)), b)
+    if method in ("reduce", "accumulate") and ufunc.nin == 2 and ufunc.nout == 1:
+        axis = kwargs.pop("axis", 0)
+        keepdims = kwargs.pop("keepdims", False) if method == "reduce" else False
+        initial = kwargs.pop("initial", None) if method == "reduce" else None
+        if not kwargs:
+            (x,) = _cast_inputs(inputs, dtype)
+            return _reduce(fnp, function, name, method, x, axis, keepdims, initial)
+    if method == "at":
+        hint = f"write x = fnp.at(x)[idx].{_AT_METHODS.get(name, 'set')}(v) instead"
+    else:
+        hint = (f"funcad supports fnp.{name} and numpy.{name}.reduce/.accumulate/.outer; "
+                f"for reduceat, reduce each slice")
+    raise _cannot(qualname, name, fnp, " with " + ", ".join(kwargs) if kwargs else "", hint)
+
+
+def _reduce(fnp, function, name: str, method: str, x, axis, keepdims: bool, initial):
+    """ufunc.reduce / ufunc.accumulate of ``function`` along ``axis``."""
+    if axis is None:
+        x, axis = fnp.ravel(x), 0
+        if method == "reduce" and keepdims:
+            raise TypeError("ufunc.reduce with axis=None and keepdims=True: pass the axes as "
+                            "a tuple instead.")
+    named = (_REDUCERS if method == "reduce" else _ACCUMULATORS).get(name)
+    if named is not None:
+        if method == "reduce":
+            result = getattr(fnp, named)(x, axis=axis, keepdims=keepdims)
+        else:
+            result = getattr(fnp, named)(x, axis=axis)
+    elif isinstance(axis, tuple):
+        raise TypeError(f"numpy.{name}.{method} with a tuple axis={axis!r} on a traced value: "
+                        f"reduce one axis at a time.")
+    else:
+        # Folding with the ufunc itself keeps every step differentiable.
+        moved = fnp.moveaxis(x, axis, 0)
+        steps = [moved[0]]
+        for i in range(1, moved.shape[0]):
+            steps.append(function(steps[-1], moved[i]))
+        if method == "accumulate":
+            return fnp.moveaxis(fnp.stack(steps), 0, axis)
+        result = fnp.expand_dims(steps[-1], axis) if keepdims else steps[-1]
+    return result if initial is None else function(result, initial)
+
+
+def _cast_inputs(inputs: tuple, dtype) -> tuple:
+    """Cast the operands to a floating ``dtype=`` so that the work happens in it."""
+    import numpy as np
+
+    if dtype is None or not np.issubdtype(dtype, np.inexact):
+        return inputs
+    return tuple(cmp.astype(x, dtype) if isinstance(x, Tracer) else np.asarray(x, dtype)
+                 for x in inputs)
+
+
+def _cast_result(result, dtype):
+    """Apply a non-floating ``dtype=`` (the operands stay as they were) to the result."""
+    import numpy as np
+
+    if dtype is None or np.issubdtype(dtype, np.inexact) or isinstance(result, tuple):
+        return result
+    return cmp.astype(result, dtype) if isinstance(result, Tracer) else np.asarray(result, dtype)

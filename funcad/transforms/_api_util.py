@@ -56,14 +56,14 @@ def as_array(x):
     )
 
 
-def check_inexact(x, name: str, where: str, fix: str | None = None) -> None:
+def check_inexact(x, name: str, where: str, fix: str | None = None, what: str = "inputs"):
     """Differentiating transforms need floating-point values, real or complex."""
     kind = getattr(getattr(x, "dtype", None), "kind", None)
     if kind in ("f", "c"):
         return
     dtype = getattr(x, "dtype", type(x).__name__)
     raise TypeError(
-        f"{name} requires real or complex inputs; {where} has dtype {dtype}. "
+        f"{name} requires real or complex {what}; {where} has dtype {dtype}. "
         + (fix or "Pass floats (e.g. x.astype(float) or 2.0 instead of 2), or leave this "
            "argument out of argnums.")
     )

@@ -103,7 +103,7 @@ def _value_aux_and_grad(fun, argnums, has_aux, holomorphic, args, kwargs, name):
             f"{name} requires a scalar output; fun returned shape {shape_of(out)}. "
             f"Use jacrev for vector outputs, or sum the output."
         )
-    check_inexact(out, name, "the output", "Return a float scalar from fun.")
+    check_inexact(out, name, "the output", "Return a float scalar from fun.", what="outputs")
     check_holomorphic_output(out, holomorphic, name)
     grads = vjp_fn(ones_like(out))
     return finalize(out), aux, (grads if is_tuple else grads[0])
