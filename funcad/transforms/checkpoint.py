@@ -38,6 +38,10 @@ def _level(x) -> int:
     return x._trace.level if isinstance(x, Tracer) else 0
 
 
+class _ClosureOverTracerError(Exception):
+    """The checkpointed function closes over a value another transform is tracing."""
+
+
 class _CheckpointCall(_Call):
     """One application of a checkpointed function to flat argument leaves."""
 
@@ -48,12 +52,7 @@ class _CheckpointCall(_Call):
             outs = self.fun_leaves(*args)
             top = max((_level(a) for a in args), default=0)
             if any(_level(o) > top for o in outs):
-                raise TypeError(
-                    f"checkpoint function {self._name()!r} uses a traced value it did not "
-                    f"receive as an argument (a closure over a variable being "
-                    f"differentiated or vmapped); pass that value as an argument of the "
-                    f"checkpointed function instead."
-                )
+                raise _ClosureOverTracerError
             return outs
 
         return self._cached("out", args, compute)
@@ -141,9 +140,14 @@ class _Checkpointed(_CustomFunction):
     kind = "checkpoint"
 
     def __call__(self, *args, **kwargs):
-        args, nondiff, diff = self._split(args, kwargs)
+        split, nondiff, diff = self._split(args, kwargs)
         leaves, in_tree = tree_util.tree_flatten(diff)
-        return self._bind(_CheckpointCall(self, nondiff, in_tree), leaves)
+        try:
+            return self._bind(_CheckpointCall(self, nondiff, in_tree), leaves)
+        except _ClosureOverTracerError:
+            # The recomputation could not see the captured value, so its derivative
+            # would be lost: this call runs uncheckpointed (right derivatives, no saving).
+            return self.fun(*args, **kwargs)
 
 
 def checkpoint(fun=None, *, prevent_cse: bool = True, policy=None, static_argnums=()):
@@ -154,8 +158,10 @@ def checkpoint(fun=None, *, prevent_cse: bool = True, policy=None, static_argnum
     inputs and outputs of ``fun`` on its tape and runs ``fun`` again when the
     cotangents arrive, trading time for memory. Arguments in
     ``static_argnums`` are passed through as they are (Python values, not
-    arrays). Traced values must reach ``fun`` as arguments, not through a
-    closure. ``prevent_cse`` is accepted for JAX compatibility (funcad does
+    arrays). A call whose ``fun`` closes over a value that an enclosing
+    transform traces runs without checkpointing (its recomputation could not
+    see that value): derivatives stay exact, memory is not saved; pass such
+    values as arguments to keep the saving. ``prevent_cse`` is accepted for JAX compatibility (funcad does
     no common-subexpression elimination); only ``policy=None`` (save
     nothing) is supported. Usable as a decorator.
 
