@@ -240,3 +240,12 @@ def test_single_precision_stays_single(row):
     _, f_vjp = fa.vjp(row.fun, *xs)
     for ct, x in zip(f_vjp(_like(rng, y).astype(expected)), xs):
         assert np.asarray(ct).dtype == x.dtype
+
+
+@pytest.mark.parametrize("row", DIFF_ROWS, ids=_ids(DIFF_ROWS))
+def test_check_grads_accepts_every_rule(row):
+    """``fa.check_grads``, the tool users test their own code with, on every row."""
+    xs = draw(row, _rng(row, 6))
+    tol = max(row.tol, 1e-5) * 10
+    fa.check_grads(row.fun, tuple(xs), order=2, modes=("fwd", "rev"), atol=tol, rtol=tol,
+                   eps=row.extra.get("eps", 1e-5))
