@@ -15,7 +15,7 @@ from __future__ import annotations
 from funcad import tree_util
 from funcad.core.trace import Tracer, new_trace
 from funcad.primitives.control import custom_vjp_call_p
-from funcad.transforms.custom import _Call, _CustomFunction, _is_inexact
+from funcad.transforms.custom import Batched, _Call, _CustomFunction, _is_inexact
 from funcad.transforms.jvp import JVPTrace, JVPTracer
 from funcad.transforms.vjp import _cast_like, _record, backward
 
@@ -115,20 +115,8 @@ class _CheckpointCall(_Call):
         return apply
 
 
-class _BatchedCheckpointCall(_CheckpointCall):
+class _BatchedCheckpointCall(Batched, _CheckpointCall):
     """The same call under ``vmap``: the function is vmapped, the rules follow it."""
-
-    def __init__(self, base, bdims) -> None:
-        super().__init__(base.owner, base.nondiff, base.in_tree)
-        self.base = base
-        self.bdims = bdims
-
-    def fun_leaves(self, *leaves) -> list:
-        from funcad.transforms.vmap import vmap
-
-        out = vmap(self.base.fun_leaves, in_axes=self.bdims)(*leaves)
-        self.out_tree = self.base.out_tree
-        return out
 
 
 _CheckpointCall._batched_class = _BatchedCheckpointCall
@@ -161,9 +149,9 @@ def checkpoint(fun=None, *, prevent_cse: bool = True, policy=None, static_argnum
     arrays). A call whose ``fun`` closes over a value that an enclosing
     transform traces runs without checkpointing (its recomputation could not
     see that value): derivatives stay exact, memory is not saved; pass such
-    values as arguments to keep the saving. ``prevent_cse`` is accepted for JAX compatibility (funcad does
-    no common-subexpression elimination); only ``policy=None`` (save
-    nothing) is supported. Usable as a decorator.
+    values as arguments to keep the saving. ``prevent_cse`` is accepted for
+    JAX compatibility (funcad does no common-subexpression elimination); only
+    ``policy=None`` (save nothing) is supported. Usable as a decorator.
 
     >>> import funcad as fa, funcad.numpy as fnp
     >>> from funcad.transforms.checkpoint import checkpoint

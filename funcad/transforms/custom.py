@@ -401,7 +401,12 @@ class _VJPCall(_Call):
 # Batched applications: the same rules, vmapped. ------------------------------
 
 
-class _BatchedJVPCall(_JVPCall):
+class Batched:
+    """A call under ``vmap``: ``base``'s function, vmapped over the batch axes ``bdims``.
+
+    Mixed in before a call class, whose rules the subclass vmaps the same way.
+    """
+
     def __init__(self, base, bdims) -> None:
         super().__init__(base.owner, base.nondiff, base.in_tree)
         self.base = base
@@ -414,6 +419,8 @@ class _BatchedJVPCall(_JVPCall):
         self.out_tree = self.base.out_tree
         return out
 
+
+class _BatchedJVPCall(Batched, _JVPCall):
     def jvp_leaves(self, primals, tangents):
         from funcad.transforms.vmap import vmap
 
@@ -427,19 +434,7 @@ class _BatchedJVPCall(_JVPCall):
         return outs, t_outs
 
 
-class _BatchedVJPCall(_VJPCall):
-    def __init__(self, base, bdims) -> None:
-        super().__init__(base.owner, base.nondiff, base.in_tree)
-        self.base = base
-        self.bdims = bdims
-
-    def fun_leaves(self, *leaves) -> list:
-        from funcad.transforms.vmap import vmap
-
-        out = vmap(self.base.fun_leaves, in_axes=self.bdims)(*leaves)
-        self.out_tree = self.base.out_tree
-        return out
-
+class _BatchedVJPCall(Batched, _VJPCall):
     def fwd_leaves(self, *leaves):
         from funcad.transforms.vmap import vmap
 
