@@ -7,6 +7,8 @@
 
 from funcad import backend, tree_util
 from funcad.core.trace import EscapedTracerError
+from funcad.teaching.explain import explain
+from funcad.teaching.graph import make_graph
 from funcad.transforms.check_grads import check_grads
 from funcad.transforms.checkpoint import checkpoint, remat
 from funcad.transforms.custom import custom_jvp, custom_vjp, stop_gradient
@@ -25,6 +27,7 @@ __all__ = [
     "checkpoint",
     "custom_jvp",
     "custom_vjp",
+    "explain",
     "grad",
     "hessian",
     "hvp",
@@ -33,6 +36,7 @@ __all__ = [
     "jacrev",
     "jvp",
     "linearize",
+    "make_graph",
     "remat",
     "stop_gradient",
     "tree_util",

@@ -1,0 +1,1 @@
+"""Seeing inside a derivative: trace tables (``explain``) and graphs (``make_graph``)."""

@@ -1,0 +1,245 @@
+"""``explain``: a derivative laid out as the evaluation-trace tables of textbooks.
+
+The function is staged into a program (``funcad.transforms.stage``), then the
+program is walked with the primitives' own rules: forwards with the JVP rules
+for the tangent trace, backwards with the VJP rules for the adjoint trace. The
+numbers are therefore the ones ``jvp`` and ``grad`` compute; only their layout
+is for people.
+"""
+
+from __future__ import annotations
+
+from funcad import tree_util
+from funcad.core.program import Var, format_params, format_value
+from funcad.numpy.creation import ones_like, zeros_like
+from funcad.primitives._util import shape_of
+from funcad.primitives.arithmetic import add
+from funcad.teaching.formulas import (
+    adjoint_term,
+    barred,
+    definition,
+    dotted,
+    join_terms,
+    tangent_term,
+)
+from funcad.teaching.tables import TraceTable
+from funcad.transforms._api_util import (
+    as_array,
+    check_callable,
+    check_inexact,
+    finalize_all,
+    input_arrays,
+)
+from funcad.transforms.jvp import check_tangent, output_tangent
+from funcad.transforms.stage import stage
+from funcad.transforms.vjp import _cast_like
+
+
+class Explanation:
+    """Trace tables of one derivative; prints as text, renders as HTML in Jupyter.
+
+    ``value`` is ``fun(*args)``; ``derivative`` is the JVP (``mode="fwd"``) or
+    one gradient per argument (``mode="rev"``); ``tables`` the trace tables;
+    ``program`` the staged program they describe.
+    """
+
+    def __init__(self, program, mode, tables, value, derivative):
+        self.program = program
+        self.mode = mode
+        self.tables = tables
+        self.value = value
+        self.derivative = derivative
+
+    def __str__(self) -> str:
+        return "\n\n".join(str(t) for t in self.tables)
+
+    __repr__ = __str__
+
+    def _repr_html_(self) -> str:
+        return "".join(t._repr_html_() for t in self.tables)
+
+
+def explain(fun, mode: str = "fwd", *, tangents=None, cotangent=None, digits: int = 3):
+    """Return ``explained(*args)``: the evaluation trace of ``fun``'s derivative at ``args``.
+
+    ``mode="fwd"`` shows the primal trace and the forward tangent trace, seeded
+    with ``tangents`` (default: ones for the first input, zeros for the rest);
+    ``mode="rev"`` shows the primal trace and the reverse adjoint trace, seeded
+    with ``cotangent`` (default: ones for each output). Numbers are rounded to
+    ``digits`` decimals; arrays of more than six elements show as their type.
+
+    >>> import funcad as fa, funcad.numpy as fnp
+    >>> def f(x1, x2):
+    ...     return fnp.log(x1) + x1 * x2 - fnp.sin(x2)
+    >>> e = fa.explain(f, mode="rev")(2.0, 5.0)
+    >>> print(e.tables[0])
+    Forward primal trace
+      v-1 = x1       = 2
+      v0  = x2       = 5
+      v1  = ln v-1   = 0.693
+      v2  = v-1 × v0 = 10
+      v3  = sin v0   = -0.959
+      v4  = v1 + v2  = 10.693
+      v5  = v4 − v3  = 11.652
+      y   = v5       = 11.652
+    >>> [round(float(g), 3) for g in e.derivative]
+    [5.5, 1.716]
+    """
+    check_callable(fun, "explain")
+    if mode not in ("fwd", "rev"):
+        raise ValueError(f"explain: mode must be 'fwd' or 'rev', got {mode!r}.")
+    if isinstance(digits, bool) or not isinstance(digits, int) or digits < 0:
+        raise ValueError(f"explain: digits must be a non-negative int, got {digits!r}.")
+
+    def explained(*args):
+        leaves = [as_array(x) for x in tree_util.tree_leaves(tuple(args))]
+        for i, leaf in enumerate(leaves):
+            check_inexact(leaf, "explain", f"input leaf {i}")
+        seeds = _input_tangents(leaves, args, tangents) if mode == "fwd" else None
+        program = stage(fun, *args)
+        primal = _primal_table(program, digits)
+        if mode == "fwd":
+            table, out_leaves = _tangent_table(program, seeds, digits)
+            derivative_tree = program.out_tree
+        else:
+            table, out_leaves = _adjoint_table(program, cotangent, digits)
+            derivative_tree = program.in_tree
+        owned = input_arrays(leaves)
+        values = finalize_all([x.value for x in program.outputs], owned, copy=True)
+        value = tree_util.tree_unflatten(program.out_tree, values)
+        derivative = tree_util.tree_unflatten(derivative_tree, finalize_all(out_leaves, owned))
+        return Explanation(program, mode, [primal, table], value, derivative)
+
+    return explained
+
+
+def _input_tangents(leaves, args, tangents) -> list:
+    if tangents is None:
+        return [ones_like(x) if i == 0 else zeros_like(x) for i, x in enumerate(leaves)]
+    if not isinstance(tangents, (tuple, list)):
+        raise TypeError("explain: tangents must be a tuple with one entry per argument, "
+                        f"got {type(tangents).__name__}; write tangents=(t1, t2).")
+    t_leaves, t_tree = tree_util.tree_flatten(tuple(tangents))
+    _, p_tree = tree_util.tree_flatten(tuple(args))
+    if t_tree != p_tree:
+        raise ValueError(f"explain: the arguments have structure {p_tree} but tangents "
+                         f"have {t_tree}.")
+    return [check_tangent(x, t, f"leaf {i}", "explain")[1]
+            for i, (x, t) in enumerate(zip(leaves, t_leaves))]
+
+
+def _names(operands) -> list[str]:
+    return [x.name for x in operands]
+
+
+def _params_text(params) -> str:
+    return format_params(params)[1:-1]
+
+
+def _primal_table(program, digits) -> TraceTable:
+    table = TraceTable("Forward primal trace")
+    for var, name in zip(program.inputs, program.input_names):
+        table.add(var.name, name, format_value(var.value, digits))
+    for eq in program.equations:
+        text = definition(eq.primitive, _names(eq.operands), _params_text(eq.params))
+        table.add(eq.out.name, text, format_value(eq.out.value, digits))
+    for out, name in zip(program.outputs, program.output_names):
+        table.add(name, out.name, format_value(out.value, digits))
+    return table
+
+
+def _has_forward_rule(prim, i: int) -> bool:
+    if prim.jvp_all is not None:
+        return True
+    return prim.jvps is not None and prim.jvps[i] is not None
+
+
+def _tangent_table(program, seeds, digits):
+    seed_text = ", ".join(f"{dotted(n)} = {format_value(t, digits)}"
+                          for n, t in zip(program.input_names, seeds))
+    table = TraceTable(f"Forward tangent trace ({seed_text})")
+    tangent = {}
+    for var, name, t in zip(program.inputs, program.input_names, seeds):
+        tangent[id(var)] = t
+        table.add(dotted(var.name), dotted(name), format_value(t, digits))
+    for eq in program.equations:
+        prim, out = eq.primitive, eq.out
+        values = [x.value for x in eq.operands]
+        arg_tangents = [tangent.get(id(x)) if isinstance(x, Var) else None for x in eq.operands]
+        names = _names(eq.operands)
+        terms = []
+        if prim.jvps is not None or prim.jvp_all is not None:
+            terms = [tangent_term(prim, i, names, out.name, _params_text(eq.params),
+                                  dotted(x.name))
+                     for i, x in enumerate(eq.operands)
+                     if isinstance(x, Var) and _has_forward_rule(prim, i)]
+            t_out = output_tangent(prim, arg_tangents, out.value, values, eq.params)
+        else:
+            t_out = None
+        tangent[id(out)] = zeros_like(out.value) if t_out is None else t_out
+        table.add(dotted(out.name), join_terms(terms), format_value(tangent[id(out)], digits))
+    results = []
+    for out, name in zip(program.outputs, program.output_names):
+        t = tangent[id(out)] if isinstance(out, Var) else zeros_like(out.value)
+        results.append(t)
+        table.add(dotted(name), dotted(out.name), format_value(t, digits))
+    return table, results
+
+
+def _output_cotangents(program, cotangent) -> list:
+    out_values = [x.value for x in program.outputs]
+    if cotangent is None:
+        return [ones_like(v) for v in out_values]
+    c_leaves, c_tree = tree_util.tree_flatten(cotangent)
+    if c_tree != program.out_tree:
+        raise ValueError(f"explain: the output has structure {program.out_tree} but the "
+                         f"cotangent has {c_tree}; pass one cotangent per output.")
+    cts = []
+    for k, (c, v) in enumerate(zip(c_leaves, out_values)):
+        c = as_array(c)
+        if shape_of(c) != shape_of(v):
+            raise ValueError(f"explain: cotangent {k} has shape {shape_of(c)} but the output "
+                             f"has shape {shape_of(v)}.")
+        cts.append(c)
+    return cts
+
+
+def _adjoint_table(program, cotangent, digits):
+    seeds = _output_cotangents(program, cotangent)
+    seed_text = ", ".join(f"{barred(n)} = {format_value(c, digits)}"
+                          for n, c in zip(program.output_names, seeds))
+    table = TraceTable(f"Reverse adjoint trace ({seed_text})")
+    adjoint = {}
+    for out, name, c in zip(program.outputs, program.output_names, seeds):
+        if isinstance(out, Var):
+            old = adjoint.get(id(out))
+            adjoint[id(out)] = c if old is None else add(old, c)
+            table.add(barred(out.name), barred(name), format_value(adjoint[id(out)], digits))
+    for eq in reversed(program.equations):
+        prim, out = eq.primitive, eq.out
+        ct = adjoint.get(id(out))
+        if ct is None or prim.vjps is None:
+            continue
+        values = [x.value for x in eq.operands]
+        names = _names(eq.operands)
+        for i, x in enumerate(eq.operands):
+            rule = prim.vjps[i] if isinstance(x, Var) else None
+            if rule is None:
+                continue
+            contribution = rule(ct, out.value, *values, **eq.params)
+            if contribution is None:
+                contribution = zeros_like(x.value)
+            term = adjoint_term(prim, i, names, out.name, _params_text(eq.params),
+                                barred(out.name))
+            old = adjoint.get(id(x))
+            if old is not None:
+                contribution = add(old, contribution)
+                term = f"{barred(x.name)} + {term}"
+            adjoint[id(x)] = contribution
+            table.add(barred(x.name), term, format_value(contribution, digits))
+    results = []
+    for var, name in zip(program.inputs, program.input_names):
+        g = _cast_like(adjoint.get(id(var)), var.value)
+        results.append(g)
+        table.add(barred(name), barred(var.name), format_value(g, digits))
+    return table, results

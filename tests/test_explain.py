@@ -1,0 +1,280 @@
+"""explain and make_graph: textbook trace tables, graphs, and agreement with jvp/vjp."""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+import sys
+
+import numpy as np
+import pytest
+
+import funcad as fa
+import funcad.numpy as fnp
+from funcad.core.trace import current_depth
+from tests.op_specs import ROWS, draw
+from tests.test_sweep import _like, _rng
+
+
+def textbook(x1, x2):
+    return fnp.log(x1) + x1 * x2 - fnp.sin(x2)
+
+
+def _three(x: float) -> str:
+    return f"{x:.3f}".rstrip("0").rstrip(".")
+
+
+def _rows(table):
+    return [(var, definition) for var, definition, _ in table.rows]
+
+
+def _values(table):
+    return [float(value) for _, _, value in table.rows]
+
+
+# Baydin et al. (JMLR 2018), the forward primal trace: definitions from the paper,
+# values from the closed forms.
+X1, X2 = 2.0, 5.0
+PRIMAL = [
+    ("v-1", "x1", X1),
+    ("v0", "x2", X2),
+    ("v1", "ln v-1", np.log(X1)),
+    ("v2", "v-1 × v0", X1 * X2),
+    ("v3", "sin v0", np.sin(X2)),
+    ("v4", "v1 + v2", np.log(X1) + X1 * X2),
+    ("v5", "v4 − v3", np.log(X1) + X1 * X2 - np.sin(X2)),
+    ("y", "v5", np.log(X1) + X1 * X2 - np.sin(X2)),
+]
+
+
+def test_primal_trace_is_the_textbook_table():
+    e = fa.explain(textbook)(X1, X2)
+    primal = e.tables[0]
+    assert primal.title == "Forward primal trace"
+    assert _rows(primal) == [(v, d) for v, d, _ in PRIMAL]
+    assert [value for _, _, value in primal.rows] == [_three(x) for _, _, x in PRIMAL]
+    assert [value for _, _, value in primal.rows][-1] == "11.652"
+
+
+def test_forward_tangent_trace_is_the_textbook_table():
+    e = fa.explain(textbook, mode="fwd")(X1, X2)
+    tangent = e.tables[1]
+    d = "\u0307"
+    assert tangent.title == f"Forward tangent trace (x{d}1 = 1, x{d}2 = 0)"
+    assert _rows(tangent) == [
+        (f"v{d}-1", f"x{d}1"),
+        (f"v{d}0", f"x{d}2"),
+        (f"v{d}1", f"v{d}-1 / v-1"),
+        (f"v{d}2", f"v{d}-1·v0 + v{d}0·v-1"),
+        (f"v{d}3", f"v{d}0·cos v0"),
+        (f"v{d}4", f"v{d}1 + v{d}2"),
+        (f"v{d}5", f"v{d}4 − v{d}3"),
+        (f"y{d}", f"v{d}5"),
+    ]
+    expected = [1, 0, 1 / X1, X2, 0, 1 / X1 + X2, 1 / X1 + X2, 1 / X1 + X2]
+    np.testing.assert_allclose(_values(tangent), expected, atol=5e-4)
+    assert float(e.derivative) == pytest.approx(X2 + 1 / X1, rel=1e-15)
+    assert float(e.value) == pytest.approx(np.log(X1) + X1 * X2 - np.sin(X2), rel=1e-15)
+
+
+def test_reverse_adjoint_trace_is_the_textbook_table():
+    e = fa.explain(textbook, mode="rev")(X1, X2)
+    adjoint = e.tables[1]
+    b = "\u0304"
+    assert adjoint.title == f"Reverse adjoint trace (y{b} = 1)"
+    assert _rows(adjoint) == [
+        (f"v{b}5", f"y{b}"),
+        (f"v{b}4", f"v{b}5·1"),
+        (f"v{b}3", f"v{b}5·(−1)"),
+        (f"v{b}1", f"v{b}4·1"),
+        (f"v{b}2", f"v{b}4·1"),
+        (f"v{b}0", f"v{b}3·cos v0"),
+        (f"v{b}-1", f"v{b}2·v0"),
+        (f"v{b}0", f"v{b}0 + v{b}2·v-1"),
+        (f"v{b}-1", f"v{b}-1 + v{b}1/v-1"),
+        (f"x{b}1", f"v{b}-1"),
+        (f"x{b}2", f"v{b}0"),
+    ]
+    c = np.cos(X2)
+    expected = [1, 1, -1, 1, 1, -c, X2, X1 - c, X2 + 1 / X1, X2 + 1 / X1, X1 - c]
+    np.testing.assert_allclose(_values(adjoint), expected, atol=5e-4)
+    assert [v for _, _, v in adjoint.rows][-2:] == ["5.5", "1.716"]
+    g1, g2 = e.derivative
+    assert (float(g1), float(g2)) == pytest.approx((X2 + 1 / X1, X1 - c), rel=1e-15)
+
+
+def test_second_classroom_example():
+    def f(x, y):
+        return x**3 + y * x * fnp.exp(x) + y
+
+    x, y = 2.0, 3.0
+    fwd = fa.explain(f, tangents=(0.0, 1.0))(x, y)
+    assert float(fwd.derivative) == pytest.approx(x * np.exp(x) + 1, rel=1e-14)
+    rev = fa.explain(f, mode="rev")(x, y)
+    gx, gy = rev.derivative
+    assert float(gx) == pytest.approx(3 * x**2 + y * np.exp(x) * (1 + x), rel=1e-14)
+    assert float(gy) == pytest.approx(x * np.exp(x) + 1, rel=1e-14)
+    assert float(rev.value) == pytest.approx(x**3 + y * x * np.exp(x) + y, rel=1e-15)
+
+
+def test_printed_text_and_html():
+    e = fa.explain(textbook, mode="rev")(X1, X2)
+    text = str(e)
+    assert "Forward primal trace" in text and "Reverse adjoint trace" in text
+    assert re.search(r"v1\s+= ln v-1\s+= 0\.693", text)
+    html = e._repr_html_()
+    assert html.count("<table>") == 2 and "ln v-1" in html and "0.693" in html
+    assert "<script" not in fa.explain(lambda x: x * 1.0)(1.0)._repr_html_()
+
+
+def test_array_programs_show_shapes_when_large():
+    rng = np.random.default_rng(0)
+    A = rng.normal(size=(20, 10))  # noqa: N806
+    x = rng.normal(size=10)
+    e = fa.explain(lambda x: fnp.sum(fnp.tanh(A @ x) ** 2), mode="rev")(x)
+    text = str(e)
+    assert "f64[20]" in text and "f64[10]" in text
+    np.testing.assert_allclose(e.derivative[0], fa.grad(lambda x: fnp.sum(fnp.tanh(A @ x) ** 2))(x),
+                               rtol=1e-14)
+    small = fa.explain(lambda x: x * 2.0)(np.array([1.0, 2.5]))
+    assert small.tables[0].rows[-1][2] == "[2, 5]"
+
+
+def test_pytrees_and_several_outputs():
+    def f(params, x):
+        return {"a": params["w"] * x, "b": fnp.sum(params["b"] + x)}
+
+    params = {"w": np.array([1.0, 2.0]), "b": np.array([0.5, -0.5])}
+    x = np.array([3.0, 4.0])
+    t = ({"w": np.ones(2), "b": np.zeros(2)}, np.array([1.0, -1.0]))
+    e = fa.explain(f, tangents=t)(params, x)
+    out, t_out = fa.jvp(f, (params, x), t)
+    for key in ("a", "b"):
+        np.testing.assert_allclose(e.value[key], out[key], rtol=1e-15)
+        np.testing.assert_allclose(e.derivative[key], t_out[key], rtol=1e-15)
+    names = [var for var, _, _ in e.tables[0].rows]
+    assert names[-2:] == ["y1", "y2"]
+    cts = {"a": np.array([1.0, 2.0]), "b": np.array(3.0)}
+    rev = fa.explain(f, mode="rev", cotangent=cts)(params, x)
+    expected = fa.vjp(f, params, x)[1](cts)
+    for got, want in zip(fa.tree_util.tree_leaves(rev.derivative),
+                         fa.tree_util.tree_leaves(expected)):
+        np.testing.assert_allclose(got, want, rtol=1e-15)
+
+
+DIFF_ROWS = [r for r in ROWS if r.differentiable]
+
+
+@pytest.mark.parametrize("row", DIFF_ROWS, ids=[f"{i}-{r.name}" for i, r in enumerate(DIFF_ROWS)])
+def test_explained_derivatives_match_jvp_and_vjp(row):
+    """Walking the staged program with the rules gives what jvp and vjp give."""
+    rng = _rng(row, salt=11)
+    xs = draw(row, rng)
+    us = tuple(_like(rng, x).astype(np.asarray(x).dtype) for x in xs)
+    fwd = fa.explain(row.fun, tangents=us)(*xs)
+    _, expected = fa.jvp(row.fun, tuple(xs), us)
+    np.testing.assert_allclose(fwd.derivative, expected, rtol=1e-12, atol=1e-12)
+    ct = _like(rng, fwd.value).astype(np.asarray(fwd.value).dtype)
+    rev = fa.explain(row.fun, mode="rev", cotangent=ct)(*xs)
+    for got, want in zip(rev.derivative, fa.vjp(row.fun, *xs)[1](ct)):
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+
+
+def test_nested_transforms_are_staged_too():
+    e = fa.explain(fa.grad(textbook), mode="fwd")(X1, X2)
+    # d/dx1 of (1/x1 + x2) is -1/x1**2.
+    assert float(e.derivative) == pytest.approx(-1 / X1**2, rel=1e-15)
+    assert "Forward primal trace" in str(e)
+
+
+def test_bad_input_is_refused_before_work():
+    calls = []
+
+    def f(x):
+        calls.append(x)
+        return x * 2.0
+
+    with pytest.raises(ValueError, match="mode must be 'fwd' or 'rev'"):
+        fa.explain(f, mode="backward")
+    with pytest.raises(TypeError, match="explain expects a function"):
+        fa.explain(3.0)
+    with pytest.raises(TypeError, match="requires real or complex inputs"):
+        fa.explain(f)(2)
+    with pytest.raises(ValueError, match="tangent leaf 0 has shape"):
+        fa.explain(f, tangents=(np.ones(3),))(np.ones(2))
+    with pytest.raises(ValueError, match="digits"):
+        fa.explain(f, digits=-1)
+    assert calls == []
+    with pytest.raises(ValueError, match="cotangent 0 has shape"):
+        fa.explain(f, mode="rev", cotangent=np.ones(3))(np.ones(2))
+    with pytest.raises(TypeError, match="make_graph expects a function"):
+        fa.make_graph(None)
+
+
+def test_no_trace_state_leaks_and_inputs_are_untouched():
+    def boom(x):
+        raise RuntimeError("inside")
+
+    with pytest.raises(RuntimeError, match="inside"):
+        fa.explain(boom)(1.0)
+    with pytest.raises(RuntimeError, match="inside"):
+        fa.make_graph(boom)(1.0)
+    assert current_depth() == 0
+    x = np.array([1.0, 2.0])
+    before = x.copy()
+    e = fa.explain(lambda x: x, mode="rev")(x)
+    e.value[0] = 99.0
+    np.testing.assert_array_equal(x, before)
+
+
+def test_graph_listing_and_dot():
+    g = fa.make_graph(textbook)(X1, X2)
+    assert str(g).splitlines() == [
+        "program(v-1:f64[], v0:f64[]):",
+        "    v1:f64[] = log v-1",
+        "    v2:f64[] = multiply v-1 v0",
+        "    v3:f64[] = sin v0",
+        "    v4:f64[] = add v1 v2",
+        "    v5:f64[] = subtract v4 v3",
+        "    return v5",
+    ]
+    dot = g.dot
+    assert dot.startswith("digraph program {") and dot.rstrip().endswith("}")
+    for edge in ['"v-1" -> "v1"', '"v-1" -> "v2"', '"v0" -> "v2"', '"v0" -> "v3"',
+                 '"v4" -> "v5" [label="0"]', '"v3" -> "v5" [label="1"]', '"v5" -> "y"']:
+        assert edge in dot
+    arrays = fa.make_graph(lambda x: fnp.sum(x[1:] * 2.0, axis=0))(np.ones(4))
+    assert "getitem[idx=[1:]]" in str(arrays) and "sum[axis=(0,), keepdims=False]" in str(arrays)
+
+
+def test_graph_svg_through_the_dot_program(tmp_path, monkeypatch):
+    pytest.importorskip("graphviz", reason="the graph extra is not installed")
+    # A stand-in 'dot' that echoes its input inside an <svg> element shows the
+    # drawing path end to end without depending on Graphviz being installed.
+    fake = tmp_path / "dot"
+    fake.write_text(f"#!{sys.executable}\nimport sys\n"
+                    "src = sys.stdin.read()\n"
+                    "sys.stdout.write('<svg><!--' + src + '--></svg>')\n")
+    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
+    g = fa.make_graph(textbook)(X1, X2)
+    svg = g.svg()
+    assert svg.startswith("<svg>") and '"v4" -> "v5"' in svg
+    assert g._repr_html_() == svg
+
+
+def test_graph_without_graphviz_says_how_to_install(monkeypatch):
+    g = fa.make_graph(textbook)(X1, X2)
+    monkeypatch.setitem(sys.modules, "graphviz", None)
+    with pytest.raises(RuntimeError, match=r'pip install "funcad\[graph\]".*apt install graphviz'):
+        g.svg()
+    html = g._repr_html_()
+    assert "<pre>" in html and "v5:f64[] = subtract v4 v3" in html and "apt install graphviz" in html
+
+
+def test_graph_without_the_dot_program_says_how_to_install(monkeypatch, tmp_path):
+    pytest.importorskip("graphviz", reason="the graph extra is not installed")
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(RuntimeError, match="Graphviz's 'dot' program"):
+        fa.make_graph(textbook)(X1, X2).svg()
