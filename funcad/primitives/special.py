@@ -256,9 +256,15 @@ def _one_python_scalar(x, y) -> bool:
     return isinstance(x, (int, float)) != isinstance(y, (int, float))
 
 
-polygamma_p, polygamma = _binary(
+polygamma_p, _polygamma = _binary(
     "polygamma", _polygamma_impl, "The n-th derivative of digamma; differentiable in x."
 )
+
+
+def polygamma(n, x):
+    """The ``n``-th derivative of digamma at ``x``, SciPy's signature; differentiable in x."""
+    return _polygamma(n, x)
+
 xlogy_p, xlogy = _binary("xlogy", _xlogy_impl, "x * log(y), with 0 where x == 0.")
 xlog1py_p, xlog1py = _binary("xlog1py", _xlog1py_impl, "x * log1p(y), with 0 where x == 0.")
 
