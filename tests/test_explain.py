@@ -278,3 +278,128 @@ def test_graph_without_the_dot_program_says_how_to_install(monkeypatch, tmp_path
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(RuntimeError, match="Graphviz's 'dot' program"):
         fa.make_graph(textbook)(X1, X2).svg()
+
+
+def test_python_control_flow_and_masks_work_as_under_grad():
+    def f(x):
+        return x**2 if x > 0 else -x
+
+    assert float(fa.explain(f)(3.0).derivative) == float(fa.grad(f)(3.0)) == 6.0
+    assert float(fa.explain(f, mode="rev")(-2.0).derivative[0]) == -1.0
+
+    def masked(x):
+        return fnp.sum(x[x > 0])
+
+    x = np.array([1.0, -1.0, 2.0])
+    np.testing.assert_array_equal(fa.explain(masked, mode="rev")(x).derivative[0],
+                                  fa.grad(masked)(x))
+    assert "greater" in str(fa.make_graph(masked)(x))
+    picked = fa.make_graph(lambda x: x[int(fnp.argmax(x))])(x)
+    assert "argmax" in str(picked)
+    with pytest.raises(TypeError, match="float\\(\\)/int\\(\\) of a traced value"):
+        fa.explain(lambda x: float(x) * x)(1.0)  # as under grad: it would drop the derivative
+
+
+def test_integer_and_boolean_values_carry_no_derivative_rows():
+    x = np.array([1.0, 3.0, 2.0])
+    e = fa.explain(lambda x: x[fnp.argmax(x)] * 2.0, mode="rev")(x)
+    adjoint_vars = [var for var, _, _ in e.tables[1].rows]
+    assert "v\u03041" not in adjoint_vars  # v1 = argmax(v0) is an integer
+    np.testing.assert_array_equal(e.derivative[0], [0.0, 2.0, 0.0])
+    fwd = fa.explain(lambda x: fnp.where(x > 0, x, 0.0))(np.array([1.0, -1.0]))
+    tangent_vars = [var for var, _, _ in fwd.tables[1].rows]
+    assert "v\u03071" not in tangent_vars  # v1 = greater(v0, 0) is boolean
+    assert ("v\u03072", "where(v1, v\u03070, 0)") in _rows(fwd.tables[1])
+
+
+def test_parameter_names_never_read_as_outputs_or_variables():
+    e = fa.explain(lambda x, y: x * y + y, mode="rev")(2.0, 3.0)
+    names = [name for _, name, _ in e.tables[0].rows[:2]]
+    assert names == ["x", "x2"]
+    b = "\u0304"
+    assert [var for var, _, _ in e.tables[1].rows].count(f"y{b}") == 0
+    assert e.tables[1].rows[0][:2] == (f"v{b}2", f"y{b}")
+    e2 = fa.explain(lambda v1, v0: v1 * v0)(2.0, 3.0)
+    assert [name for _, name, _ in e2.tables[0].rows[:2]] == ["x1", "x2"]
+
+
+def test_pytree_inputs_are_named_by_key_and_the_first_argument_is_seeded_whole():
+    def f(p, x):
+        return p["a"] * x + p["b"]
+
+    e = fa.explain(f)({"a": 2.0, "b": 3.0}, 5.0)
+    assert [name for _, name, _ in e.tables[0].rows[:3]] == ["p['a']", "p['b']", "x"]
+    assert float(e.derivative) == 5.0 + 1.0  # d/da a*x + d/db b with both seeded
+    assert e.tables[1].rows[0][:2] == ("v\u0307-2", "dot(p['a'])")
+
+
+def test_constant_and_repeated_outputs():
+    e = fa.explain(lambda x: 1.0)(3.0)
+    assert e.tables[1].rows[-1] == ("y\u0307", "0", "0") and float(e.derivative) == 0.0
+    rev = fa.explain(lambda x: (x, x), mode="rev")(3.0)
+    b = "\u0304"
+    assert ((f"v{b}0", f"v{b}0 + y{b}2") in _rows(rev.tables[1]))
+    assert float(rev.derivative[0]) == 2.0
+    g = fa.make_graph(lambda x: (x * 2.0, 1.0))(3.0)
+    assert '"c2" -> "y2"' in g.dot or '"c1" -> "y2"' in g.dot
+
+
+def test_negative_terms_and_constants_read_as_subtraction():
+    e = fa.explain(lambda x: -2.0 * x - fnp.sin(x) * x, mode="rev")(3.0)
+    text = str(e.tables[1])
+    assert "+ −" not in text and "(-2)" in text
+    np.testing.assert_allclose(float(e.derivative[0]),
+                               -2.0 - np.cos(3.0) * 3.0 - np.sin(3.0), rtol=1e-14)
+
+
+def test_options_of_the_other_mode_and_bad_cotangents_are_refused():
+    with pytest.raises(ValueError, match="with mode='rev' pass cotangent="):
+        fa.explain(textbook, mode="rev", tangents=(1.0, 0.0))
+    with pytest.raises(ValueError, match="with mode='fwd' pass tangents="):
+        fa.explain(textbook, cotangent=1.0)
+    with pytest.raises(ValueError, match="cotangent 0 has dtype complex128"):
+        fa.explain(lambda x: 2 * x, mode="rev", cotangent=1j)(2.0)
+    with pytest.raises(TypeError, match="close over integer arguments"):
+        fa.explain(lambda x, n: x * n)(1.0, 2)
+
+
+def test_called_inside_a_transform_the_error_says_so():
+    with pytest.raises(TypeError, match="explain was called inside a transform"):
+        fa.grad(lambda x: fa.explain(lambda y: y * y)(x).value)(2.0)
+    with pytest.raises(TypeError, match="make_graph was called inside a transform"):
+        fa.grad(lambda x: fa.make_graph(lambda y: y)(x).program)(2.0)
+    # A closure over a traced value is a constant of the staged program.
+    listings = []
+    fa.grad(lambda x: (listings.append(str(fa.make_graph(lambda y: x * y)(3.0))), x)[1])(2.0)
+    assert "multiply traced:f64[] v0" in listings[0]
+    assert current_depth() == 0
+
+
+def test_results_never_share_memory_with_seeds_or_inputs():
+    t = np.ones(2)
+    e = fa.explain(lambda x: x, tangents=(t,))(np.zeros(2))
+    assert not np.shares_memory(e.derivative, t)
+    c = np.ones(2)
+    rev = fa.explain(lambda x: x, mode="rev", cotangent=c)(np.zeros(2))
+    assert not np.shares_memory(rev.derivative[0], c)
+    x = np.array([1.0, 2.0])
+    g = fa.make_graph(lambda x: x * 2.0)(x)
+    x[0] = 99.0
+    assert "99" not in g.dot
+
+
+def test_custom_rules_and_checkpoint_are_listed_by_the_users_function():
+    @fa.custom_jvp
+    def my_sin(x):
+        return fnp.sin(x)
+
+    @my_sin.defjvp
+    def my_sin_jvp(primals, tangents):
+        return my_sin(primals[0]), fnp.cos(primals[0]) * tangents[0]
+
+    g = fa.make_graph(lambda x: my_sin(x) + fa.checkpoint(fnp.cos)(x) + abs(x))(1.0)
+    listing = str(g)
+    assert "custom_jvp_call[call=my_sin" in listing and "call=cos" in listing
+    assert "object at" not in listing
+    e = fa.explain(lambda x: abs(x), mode="rev")(-2.0)
+    assert ("v\u03041", "y\u0304") in _rows(e.tables[1]) and "|v0|" in str(e.tables[0])

@@ -8,14 +8,16 @@ at the arguments given, and every variable keeps the value it had.
 
 Variables are numbered the way textbooks number an evaluation trace: for ``n``
 inputs, ``v-(n-1) ... v0`` are the inputs and ``v1, v2, ...`` the results of
-the equations in execution order (Griewank and Walther's convention, used by
-Baydin et al., JMLR 2018).
+the equations, listed by depth from the inputs (Griewank and Walther's
+convention, used by Baydin et al., JMLR 2018).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+
+from funcad.core.trace import Tracer
 
 # Short dtype names, as in a jaxpr (f64[3,2]).
 _DTYPE_ABBREVIATIONS = {
@@ -126,7 +128,13 @@ def format_number(x, digits: int = 3) -> str:
 
 
 def format_value(value, digits: int = 3, max_elements: int = 6) -> str:
-    """A value for a table: the numbers when there are few, else its type ``f64[100,3]``."""
+    """A value for a table: the numbers when there are few, else its type ``f64[100,3]``.
+
+    Arrays of more than two dimensions, and values traced by an enclosing
+    transform (which have no number yet), always show as their type.
+    """
+    if isinstance(value, Tracer):
+        return type_string(value)
     shape = getattr(value, "shape", ())
     if shape == ():
         return format_number(value, digits)
@@ -141,6 +149,8 @@ def format_value(value, digits: int = 3, max_elements: int = 6) -> str:
 
 
 def format_literal(value) -> str:
+    if isinstance(value, Tracer):
+        return f"traced:{type_string(value)}"
     if isinstance(value, (bool, int, float, complex)) or getattr(value, "shape", None) == ():
         return format_number(value, 6)
     return f"const:{type_string(value)}"
@@ -152,7 +162,7 @@ def format_params(params: dict) -> str:
         return ""
     items = []
     for key, value in params.items():
-        if key == "idx" and isinstance(value, tuple):
+        if key in ("idx", "template") and isinstance(value, tuple):
             text = "[" + ", ".join(_index_text(i) for i in value) + "]"
         elif callable(value):
             text = getattr(value, "__name__", type(value).__name__)
@@ -176,4 +186,8 @@ def _index_text(index) -> str:
         return "None"
     if hasattr(index, "shape") and index.shape != ():
         return type_string(index)
+    from funcad.primitives.gather import IndexArray
+
+    if isinstance(index, IndexArray):
+        return f"<index operand {index.k}>"
     return str(index)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from funcad import backend
 from funcad.core.trace import Tracer
+from funcad.numpy._concrete import maybe_concrete
 from funcad.primitives._util import check_no_out, dtype_of, ndim_of, normalize_axis, shape_of
 from funcad.primitives.comparison import astype
 from funcad.primitives.gather import (
@@ -43,6 +44,10 @@ def _index_array(item, where: str):
     """An index item as integer index arrays (a boolean mask gives one per axis it covers)."""
     if isinstance(item, Tracer):
         kind = getattr(dtype_of(item), "kind", None)
+        if kind == "b" and maybe_concrete(item) is not None:
+            # Only staging (make_graph, explain) traces a mask; jvp and vjp see it
+            # plain, and its one value selects the elements here too.
+            return _index_array(maybe_concrete(item), where)
         if kind == "b":
             raise TypeError(
                 f"a traced boolean mask ({where}) selects a number of elements that is not "

@@ -12,7 +12,6 @@ from __future__ import annotations
 from funcad import tree_util
 from funcad.core.program import Var, format_params, format_value
 from funcad.numpy.creation import ones_like, zeros_like
-from funcad.primitives._util import shape_of
 from funcad.primitives.arithmetic import add
 from funcad.teaching.formulas import (
     adjoint_term,
@@ -20,6 +19,7 @@ from funcad.teaching.formulas import (
     definition,
     dotted,
     join_terms,
+    operand_name,
     tangent_term,
 )
 from funcad.teaching.tables import TraceTable
@@ -31,8 +31,8 @@ from funcad.transforms._api_util import (
     input_arrays,
 )
 from funcad.transforms.jvp import check_tangent, output_tangent
-from funcad.transforms.stage import stage
-from funcad.transforms.vjp import _cast_like
+from funcad.transforms.stage import check_untraced, stage
+from funcad.transforms.vjp import _cast_like, check_cotangent
 
 
 class Explanation:
@@ -63,10 +63,13 @@ def explain(fun, mode: str = "fwd", *, tangents=None, cotangent=None, digits: in
     """Return ``explained(*args)``: the evaluation trace of ``fun``'s derivative at ``args``.
 
     ``mode="fwd"`` shows the primal trace and the forward tangent trace, seeded
-    with ``tangents`` (default: ones for the first input, zeros for the rest);
-    ``mode="rev"`` shows the primal trace and the reverse adjoint trace, seeded
-    with ``cotangent`` (default: ones for each output). Numbers are rounded to
-    ``digits`` decimals; arrays of more than six elements show as their type.
+    with ``tangents`` (default: ones for the first argument, zeros for the
+    rest); ``mode="rev"`` shows the primal trace and the reverse adjoint trace,
+    seeded with ``cotangent`` (default: ones for each floating-point output).
+    Numbers show ``digits`` decimals (smaller ones ``digits`` significant
+    digits); arrays of more than six elements, or more than two dimensions,
+    show as their type. Integer and boolean values (comparisons, ``argmax``)
+    appear in the primal trace only: they carry no derivative.
 
     >>> import funcad as fa, funcad.numpy as fnp
     >>> def f(x1, x2):
@@ -88,23 +91,31 @@ def explain(fun, mode: str = "fwd", *, tangents=None, cotangent=None, digits: in
     check_callable(fun, "explain")
     if mode not in ("fwd", "rev"):
         raise ValueError(f"explain: mode must be 'fwd' or 'rev', got {mode!r}.")
+    if mode == "rev" and tangents is not None:
+        raise ValueError("explain: tangents= seeds the forward trace; with mode='rev' "
+                         "pass cotangent= instead, or use mode='fwd'.")
+    if mode == "fwd" and cotangent is not None:
+        raise ValueError("explain: cotangent= seeds the reverse trace; with mode='fwd' "
+                         "pass tangents= instead, or use mode='rev'.")
     if isinstance(digits, bool) or not isinstance(digits, int) or digits < 0:
         raise ValueError(f"explain: digits must be a non-negative int, got {digits!r}.")
 
     def explained(*args):
         leaves = [as_array(x) for x in tree_util.tree_leaves(tuple(args))]
+        check_untraced(leaves, "explain")
         for i, leaf in enumerate(leaves):
-            check_inexact(leaf, "explain", f"input leaf {i}")
-        seeds = _input_tangents(leaves, args, tangents) if mode == "fwd" else None
-        program = stage(fun, *args)
+            check_inexact(leaf, "explain", f"input leaf {i}", fix=_INTEGER_FIX)
+        seeds = _input_tangents(leaves, args, tangents) if mode == "fwd" else []
+        program = stage(fun, *args, name="explain")
         primal = _primal_table(program, digits)
         if mode == "fwd":
             table, out_leaves = _tangent_table(program, seeds, digits)
             derivative_tree = program.out_tree
         else:
-            table, out_leaves = _adjoint_table(program, cotangent, digits)
+            seeds = _output_cotangents(program, cotangent)
+            table, out_leaves = _adjoint_table(program, seeds, digits)
             derivative_tree = program.in_tree
-        owned = input_arrays(leaves)
+        owned = input_arrays(leaves) + input_arrays([t for t in seeds if t is not None])
         values = finalize_all([x.value for x in program.outputs], owned, copy=True)
         value = tree_util.tree_unflatten(program.out_tree, values)
         derivative = tree_util.tree_unflatten(derivative_tree, finalize_all(out_leaves, owned))
@@ -113,9 +124,15 @@ def explain(fun, mode: str = "fwd", *, tangents=None, cotangent=None, digits: in
     return explained
 
 
+_INTEGER_FIX = ("explain differentiates with respect to every argument: pass floats (2.0, "
+                "x.astype(float)), or close over integer arguments, e.g. "
+                "fa.explain(lambda x: f(x, n)).")
+
+
 def _input_tangents(leaves, args, tangents) -> list:
     if tangents is None:
-        return [ones_like(x) if i == 0 else zeros_like(x) for i, x in enumerate(leaves)]
+        n_first = len(tree_util.tree_leaves(args[0])) if args else 0
+        return [ones_like(x) if i < n_first else zeros_like(x) for i, x in enumerate(leaves)]
     if not isinstance(tangents, (tuple, list)):
         raise TypeError("explain: tangents must be a tuple with one entry per argument, "
                         f"got {type(tangents).__name__}; write tangents=(t1, t2).")
@@ -128,12 +145,22 @@ def _input_tangents(leaves, args, tangents) -> list:
             for i, (x, t) in enumerate(zip(leaves, t_leaves))]
 
 
+def _inexact(x) -> bool:
+    return getattr(getattr(x.value, "dtype", None), "kind", "f") in ("f", "c")
+
+
 def _names(operands) -> list[str]:
-    return [x.name for x in operands]
+    return [operand_name(x) for x in operands]
 
 
 def _params_text(params) -> str:
     return format_params(params)[1:-1]
+
+
+def _seed_title(title: str, names, seeds, mark, digits) -> str:
+    parts = [f"{mark(n)} = {format_value(t, digits)}"
+             for n, t in zip(names, seeds) if t is not None]
+    return f"{title} ({', '.join(parts)})" if parts else title
 
 
 def _primal_table(program, digits) -> TraceTable:
@@ -144,7 +171,7 @@ def _primal_table(program, digits) -> TraceTable:
         text = definition(eq.primitive, _names(eq.operands), _params_text(eq.params))
         table.add(eq.out.name, text, format_value(eq.out.value, digits))
     for out, name in zip(program.outputs, program.output_names):
-        table.add(name, out.name, format_value(out.value, digits))
+        table.add(name, operand_name(out), format_value(out.value, digits))
     return table
 
 
@@ -155,66 +182,66 @@ def _has_forward_rule(prim, i: int) -> bool:
 
 
 def _tangent_table(program, seeds, digits):
-    seed_text = ", ".join(f"{dotted(n)} = {format_value(t, digits)}"
-                          for n, t in zip(program.input_names, seeds))
-    table = TraceTable(f"Forward tangent trace ({seed_text})")
+    title = _seed_title("Forward tangent trace", program.input_names, seeds, dotted, digits)
+    table = TraceTable(title)
     tangent = {}
     for var, name, t in zip(program.inputs, program.input_names, seeds):
         tangent[id(var)] = t
         table.add(dotted(var.name), dotted(name), format_value(t, digits))
     for eq in program.equations:
         prim, out = eq.primitive, eq.out
-        values = [x.value for x in eq.operands]
-        arg_tangents = [tangent.get(id(x)) if isinstance(x, Var) else None for x in eq.operands]
-        names = _names(eq.operands)
+        if not _inexact(out):
+            continue  # integers and booleans carry no tangent
+        differentiable = [isinstance(x, Var) and _inexact(x) and _has_forward_rule(prim, i)
+                          for i, x in enumerate(eq.operands)]
+        t_out = None
         terms = []
-        if prim.jvps is not None or prim.jvp_all is not None:
+        if any(differentiable):
+            names = _names(eq.operands)
             terms = [tangent_term(prim, i, names, out.name, _params_text(eq.params),
                                   dotted(x.name))
-                     for i, x in enumerate(eq.operands)
-                     if isinstance(x, Var) and _has_forward_rule(prim, i)]
+                     for i, x in enumerate(eq.operands) if differentiable[i]]
+            arg_tangents = [tangent.get(id(x)) if ok else None
+                            for x, ok in zip(eq.operands, differentiable)]
+            values = [x.value for x in eq.operands]
             t_out = output_tangent(prim, arg_tangents, out.value, values, eq.params)
-        else:
-            t_out = None
         tangent[id(out)] = zeros_like(out.value) if t_out is None else t_out
         table.add(dotted(out.name), join_terms(terms), format_value(tangent[id(out)], digits))
     results = []
     for out, name in zip(program.outputs, program.output_names):
-        t = tangent[id(out)] if isinstance(out, Var) else zeros_like(out.value)
+        traced = isinstance(out, Var) and id(out) in tangent
+        t = tangent[id(out)] if traced else zeros_like(out.value)
         results.append(t)
-        table.add(dotted(name), dotted(out.name), format_value(t, digits))
+        table.add(dotted(name), dotted(out.name) if traced else "0", format_value(t, digits))
     return table, results
 
 
 def _output_cotangents(program, cotangent) -> list:
-    out_values = [x.value for x in program.outputs]
+    """One seed per output: None for constants and integer or boolean outputs."""
     if cotangent is None:
-        return [ones_like(v) for v in out_values]
+        return [ones_like(x.value) if isinstance(x, Var) and _inexact(x) else None
+                for x in program.outputs]
     c_leaves, c_tree = tree_util.tree_flatten(cotangent)
     if c_tree != program.out_tree:
         raise ValueError(f"explain: the output has structure {program.out_tree} but the "
                          f"cotangent has {c_tree}; pass one cotangent per output.")
-    cts = []
-    for k, (c, v) in enumerate(zip(c_leaves, out_values)):
-        c = as_array(c)
-        if shape_of(c) != shape_of(v):
-            raise ValueError(f"explain: cotangent {k} has shape {shape_of(c)} but the output "
-                             f"has shape {shape_of(v)}.")
-        cts.append(c)
-    return cts
+    cts = [check_cotangent(c, x.value, k, "explain")
+           for k, (c, x) in enumerate(zip(c_leaves, program.outputs))]
+    return [c if isinstance(x, Var) and _inexact(x) else None
+            for c, x in zip(cts, program.outputs)]
 
 
-def _adjoint_table(program, cotangent, digits):
-    seeds = _output_cotangents(program, cotangent)
-    seed_text = ", ".join(f"{barred(n)} = {format_value(c, digits)}"
-                          for n, c in zip(program.output_names, seeds))
-    table = TraceTable(f"Reverse adjoint trace ({seed_text})")
+def _adjoint_table(program, seeds, digits):
+    title = _seed_title("Reverse adjoint trace", program.output_names, seeds, barred, digits)
+    table = TraceTable(title)
     adjoint = {}
     for out, name, c in zip(program.outputs, program.output_names, seeds):
-        if isinstance(out, Var):
-            old = adjoint.get(id(out))
-            adjoint[id(out)] = c if old is None else add(old, c)
-            table.add(barred(out.name), barred(name), format_value(adjoint[id(out)], digits))
+        if c is None:
+            continue
+        old = adjoint.get(id(out))
+        adjoint[id(out)] = c if old is None else add(old, c)
+        text = barred(name) if old is None else join_terms([barred(out.name), barred(name)])
+        table.add(barred(out.name), text, format_value(adjoint[id(out)], digits))
     for eq in reversed(program.equations):
         prim, out = eq.primitive, eq.out
         ct = adjoint.get(id(out))
@@ -223,18 +250,18 @@ def _adjoint_table(program, cotangent, digits):
         values = [x.value for x in eq.operands]
         names = _names(eq.operands)
         for i, x in enumerate(eq.operands):
-            rule = prim.vjps[i] if isinstance(x, Var) else None
+            rule = prim.vjps[i] if isinstance(x, Var) and _inexact(x) else None
             if rule is None:
                 continue
             contribution = rule(ct, out.value, *values, **eq.params)
             if contribution is None:
-                contribution = zeros_like(x.value)
+                continue  # a symbolic zero: nothing flows back
             term = adjoint_term(prim, i, names, out.name, _params_text(eq.params),
                                 barred(out.name))
             old = adjoint.get(id(x))
             if old is not None:
                 contribution = add(old, contribution)
-                term = f"{barred(x.name)} + {term}"
+                term = join_terms([barred(x.name), term])
             adjoint[id(x)] = contribution
             table.add(barred(x.name), term, format_value(contribution, digits))
     results = []

@@ -11,18 +11,25 @@ operand's tangent, ``{ct}`` the result's adjoint.
 
 from __future__ import annotations
 
+import re
+
 DOT = "\u0307"  # combining dot above: v̇ (a tangent)
 BAR = "\u0304"  # combining macron: v̄ (an adjoint)
 
 
+# One letter and an index (v-1, x2, y) take the mark over the letter; longer
+# names (params['w']) are written dot(name) and bar(name).
+_MARKABLE = re.compile(r"[A-Za-z]-?\d*")
+
+
 def dotted(name: str) -> str:
     """``v-1`` -> ``v̇-1``: the tangent of a variable."""
-    return name[0] + DOT + name[1:]
+    return name[0] + DOT + name[1:] if _MARKABLE.fullmatch(name) else f"dot({name})"
 
 
 def barred(name: str) -> str:
     """``v-1`` -> ``v̄-1``: the adjoint of a variable."""
-    return name[0] + BAR + name[1:]
+    return name[0] + BAR + name[1:] if _MARKABLE.fullmatch(name) else f"bar({name})"
 
 
 DEFINITIONS = {
@@ -43,7 +50,14 @@ DEFINITIONS = {
     "tanh": "tanh {0}",
     "arctan": "arctan {0}",
     "sqrt": "√{0}",
-    "abs": "|{0}|",
+    "absolute": "|{0}|",
+    "square": "{0}²",
+    "reciprocal": "1 / {0}",
+    "log10": "log10 {0}",
+    "log2": "log2 {0}",
+    "arcsin": "arcsin {0}",
+    "arccos": "arccos {0}",
+    "where": "where({0}, {1}, {2})",
     "log1p": "ln(1 + {0})",
     "expm1": "exp {0} − 1",
 }
@@ -69,7 +83,15 @@ DERIVATIVES = {
     "tanh": (("{t}·(1 − {y}²)", "{ct}·(1 − {y}²)"),),
     "arctan": (("{t} / (1 + {0}²)", "{ct}/(1 + {0}²)"),),
     "sqrt": (("{t} / (2·{y})", "{ct}/(2·{y})"),),
-    "abs": (("{t}·sign {0}", "{ct}·sign {0}"),),
+    "absolute": (("{t}·sign {0}", "{ct}·sign {0}"),),
+    "square": (("2·{0}·{t}", "{ct}·2·{0}"),),
+    "reciprocal": (("−{t}·{y}²", "−{ct}·{y}²"),),
+    "log10": (("{t} / ({0}·ln 10)", "{ct}/({0}·ln 10)"),),
+    "log2": (("{t} / ({0}·ln 2)", "{ct}/({0}·ln 2)"),),
+    "arcsin": (("{t} / √(1 − {0}²)", "{ct}/√(1 − {0}²)"),),
+    "arccos": (("−{t} / √(1 − {0}²)", "−{ct}/√(1 − {0}²)"),),
+    "where": (None, ("where({0}, {t}, 0)", "where({0}, {ct}, 0)"),
+              ("where({0}, 0, {t})", "where({0}, 0, {ct})")),
     "log1p": (("{t} / (1 + {0})", "{ct}/(1 + {0})"),),
     "expm1": (("{t}·({y} + 1)", "{ct}·({y} + 1)"),),
 }
@@ -78,7 +100,7 @@ DERIVATIVES = {
 def definition(prim, operand_names: list[str], params_text: str) -> str:
     """``ln v-1``: the right-hand side of a primal trace line."""
     template = DEFINITIONS.get(prim.name)
-    if template is not None and len(operand_names) <= 2:
+    if template is not None and template.count("{") == len(operand_names):
         return template.format(*operand_names)
     args = ", ".join(operand_names)
     return f"{prim.name}({args}{'; ' + params_text if params_text else ''})"
@@ -86,7 +108,7 @@ def definition(prim, operand_names: list[str], params_text: str) -> str:
 
 def _term(prim, i: int, operand_names, out_name, params_text, mode: str, arg: str) -> str:
     rules = DERIVATIVES.get(prim.name)
-    if rules is not None and i < len(rules):
+    if rules is not None and i < len(rules) and rules[i] is not None:
         template = rules[i][0 if mode == "fwd" else 1]
         key = "t" if mode == "fwd" else "ct"
         return template.format(*operand_names, y=out_name, **{key: arg})
@@ -110,6 +132,12 @@ def tangent_term(prim, i, operand_names, out_name, params_text, tangent_name) ->
 def adjoint_term(prim, i, operand_names, out_name, params_text, adjoint_name) -> str:
     """The contribution of the result's adjoint to operand ``i``'s adjoint."""
     return _term(prim, i, operand_names, out_name, params_text, "rev", adjoint_name)
+
+
+def operand_name(operand) -> str:
+    """A variable's name, or a constant's value; negative constants in parentheses."""
+    name = operand.name
+    return f"({name})" if name.startswith("-") else name
 
 
 def join_terms(terms: list[str]) -> str:

@@ -60,9 +60,13 @@ class Graph:
                 port = f' [label="{position}"]' if _order_matters(op, eq) else ""
                 lines.append(f'  "{node}" -> "{eq.out.name}"{port};')
         for out, name in zip(program.outputs, program.output_names):
+            lines.append(f'  "{name}" [shape=doublecircle, label="{name}"];')
             if isinstance(out, Var):
-                lines.append(f'  "{name}" [shape=doublecircle, label="{name}"];')
                 lines.append(f'  "{out.name}" -> "{name}";')
+            else:
+                constants += 1
+                lines.append(f'  "c{constants}" [shape=plaintext, label="{_escape(out.name)}"];')
+                lines.append(f'  "c{constants}" -> "{name}";')
         lines.append("}")
         return "\n".join(lines)
 
@@ -119,6 +123,6 @@ def make_graph(fun):
     check_callable(fun, "make_graph")
 
     def graph_of(*args) -> Graph:
-        return Graph(stage(fun, *args))
+        return Graph(stage(fun, *args, name="make_graph"))
 
     return graph_of

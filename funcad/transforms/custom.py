@@ -229,6 +229,10 @@ class _Call:
 
     prim = None
 
+    def __repr__(self) -> str:
+        # How program listings (make_graph) name the call: the user's function.
+        return self.owner._name
+
     def __init__(self, owner, nondiff, in_tree) -> None:
         self.owner = owner
         self.nondiff = nondiff

@@ -11,10 +11,12 @@ that ``grad`` runs.
 from __future__ import annotations
 
 import inspect
+import operator
+import re
 
-from funcad import tree_util
+from funcad import backend, tree_util
 from funcad.core.program import Equation, Literal, Program, Var
-from funcad.core.trace import Trace, new_trace
+from funcad.core.trace import Trace, Tracer, new_trace
 from funcad.numpy.array_tracer import ArrayTracer
 from funcad.transforms._api_util import as_array, check_callable
 
@@ -26,6 +28,28 @@ class StagedTracer(ArrayTracer):
         self._trace = trace
         self._value = value
         self.var = var
+
+    # Integer and boolean values (comparisons, argmax) are plain values under
+    # jvp and vjp, so Python control flow on them works there: it must here too.
+    # Converting a float still raises, as it would drop the derivative.
+    def _plain(self, convert):
+        if getattr(self.dtype, "kind", None) in ("b", "i", "u"):
+            return convert(self._value)
+        return ArrayTracer.__float__(self)
+
+    def __bool__(self):
+        if getattr(self.dtype, "kind", None) in ("b", "i", "u"):
+            return bool(self._value)
+        return ArrayTracer.__bool__(self)
+
+    def __int__(self):
+        return self._plain(int)
+
+    def __index__(self):
+        return self._plain(operator.index)
+
+    def __float__(self):
+        return self._plain(float)
 
 
 class StagingTrace(Trace):
@@ -57,7 +81,11 @@ class StagingTrace(Trace):
 
 
 def input_names(fun, args) -> list[str]:
-    """One name per input leaf: the parameter's name, indexed for pytree arguments."""
+    """One name per input leaf: the parameter's name, indexed for pytree arguments.
+
+    Names that would read as trace variables (``v1``) or outputs (``y``) are
+    replaced by ``x1, x2, ...``.
+    """
     try:
         params = [p for p in inspect.signature(fun).parameters.values()
                   if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
@@ -66,13 +94,42 @@ def input_names(fun, args) -> list[str]:
     names = []
     for i, arg in enumerate(args):
         base = params[i].name if i < len(params) else f"x{i + 1}"
-        n_leaves = len(tree_util.tree_leaves(arg))
-        names += [base] if n_leaves == 1 and not isinstance(arg, (list, tuple, dict)) \
-            else [f"{base}[{k}]" for k in range(n_leaves)]
+        if _RESERVED.fullmatch(base):
+            base = f"x{i + 1}"
+        names += _leaf_names(base, arg)
     return names
 
 
-def stage(fun, *args) -> Program:
+_RESERVED = re.compile(r"v-?\d+|y\d*")
+
+
+def _leaf_names(base: str, tree) -> list[str]:
+    """``p['w']``, ``p['b']``: names of the leaves of one argument, in flattening order."""
+    if isinstance(tree, dict):
+        return [n for key in sorted(tree) for n in _leaf_names(f"{base}[{key!r}]", tree[key])]
+    if isinstance(tree, tuple) and hasattr(tree, "_fields"):
+        return [n for field, x in zip(tree._fields, tree)
+                for n in _leaf_names(f"{base}.{field}", x)]
+    if isinstance(tree, (list, tuple)):
+        return [n for k, x in enumerate(tree) for n in _leaf_names(f"{base}[{k}]", x)]
+    leaves = tree_util.tree_leaves(tree)
+    if len(leaves) == 1 and leaves[0] is tree:
+        return [base]
+    return [f"{base}[{k}]" for k in range(len(leaves))]
+
+
+def check_untraced(leaves, name: str) -> None:
+    """Staging shows values: it refuses arguments traced by an enclosing transform."""
+    for i, leaf in enumerate(leaves):
+        if isinstance(leaf, Tracer):
+            raise TypeError(
+                f"{name}: argument leaf {i} is a traced value: {name} was called inside a "
+                f"transform. Call it outside, on the transformed function instead, e.g. "
+                f"fa.{name}(fa.grad(f))(x)."
+            )
+
+
+def stage(fun, *args, name: str = "stage") -> Program:
     """The program ``fun`` runs at ``args``: one equation per primitive.
 
     >>> import funcad.numpy as fnp
@@ -82,9 +139,13 @@ def stage(fun, *args) -> Program:
         v2:f64[] = multiply v1 v0
         return v2
     """
-    check_callable(fun, "stage")
+    check_callable(fun, name)
     leaves, in_tree = tree_util.tree_flatten(tuple(args))
     leaves = [as_array(x) for x in leaves]
+    check_untraced(leaves, name)
+    # The program keeps its values for display: copies, so that later changes to
+    # the caller's arrays do not show up in it.
+    leaves = [x.copy() if backend.is_array(x) else x for x in leaves]
     trace = StagingTrace(first_number=1 - len(leaves))
     with new_trace(trace):
         inputs = [trace.new_var(x) for x in leaves]

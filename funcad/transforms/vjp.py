@@ -105,6 +105,25 @@ def forward_linear(tape, tangents, n_inputs: int) -> list:
     return ts
 
 
+def check_cotangent(c, p, k: int, name: str):
+    """Cotangent ``k`` as an array, checked against its output ``p``'s shape and kind."""
+    c = as_array(c) if not hasattr(c, "shape") else c
+    if shape_of(c) != shape_of(p):
+        raise ValueError(
+            f"{name}: cotangent {k} has shape {shape_of(c)} but the output has "
+            f"shape {shape_of(p)}."
+        )
+    c_kind = getattr(dtype_of(c), "kind", None)
+    p_kind = getattr(dtype_of(p), "kind", None) if hasattr(p, "dtype") else "f"
+    if c_kind not in ("f", "c") or (c_kind == "c" and p_kind != "c"):
+        raise ValueError(
+            f"{name}: cotangent {k} has dtype {dtype_of(c)}; cotangents of real "
+            f"outputs must be real floats (e.g. ct.astype(float)), those of complex "
+            f"outputs real or complex floats."
+        )
+    return c
+
+
 def _cast_like(ct, primal):
     if ct is None:
         return zeros_like(primal)
@@ -179,20 +198,7 @@ def vjp_with_aux(fun, primals, has_aux: bool, name: str, checked: bool = False):
             )
         seeds = []
         for k, (c, (p, index)) in enumerate(zip(ct_leaves, outs)):
-            c = as_array(c) if not hasattr(c, "shape") else c
-            if shape_of(c) != shape_of(p):
-                raise ValueError(
-                    f"vjp_fn: cotangent {k} has shape {shape_of(c)} but the output has "
-                    f"shape {shape_of(p)}."
-                )
-            c_kind = getattr(dtype_of(c), "kind", None)
-            p_kind = getattr(dtype_of(p), "kind", None) if hasattr(p, "dtype") else "f"
-            if c_kind not in ("f", "c") or (c_kind == "c" and p_kind != "c"):
-                raise ValueError(
-                    f"vjp_fn: cotangent {k} has dtype {dtype_of(c)}; cotangents of real "
-                    f"outputs must be real floats (e.g. ct.astype(float)), those of complex "
-                    f"outputs real or complex floats."
-                )
+            c = check_cotangent(c, p, k, "vjp_fn")
             if index is not None:
                 seeds.append((index, c))
         cts = backward(tape, seeds, len(leaves))
