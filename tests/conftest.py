@@ -1,7 +1,65 @@
-"""Test configuration: hypothesis runs derandomized and without deadlines."""
+"""Test configuration: hypothesis runs derandomized and without deadlines.
 
+``--backend numpy|cupy|dask`` (or the environment variable
+``FUNCAD_TEST_BACKEND``) chooses the array backend of the backend-parametrised
+tests (``tests/test_backend_transforms.py``); without it they run on every
+backend that is available here. The Dask sweep (``tests/test_dask_sweep.py``)
+runs whenever Dask is installed, and the CuPy tests whenever a CUDA device is
+present; otherwise they are skipped with the reason.
+"""
+
+import os
+
+import pytest
 from hypothesis import settings
 
 settings.register_profile("funcad", derandomize=True, deadline=None, max_examples=60,
                           print_blob=True)
 settings.load_profile("funcad")
+
+BACKENDS = ("numpy", "cupy", "dask")
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--backend", action="store", default=os.environ.get("FUNCAD_TEST_BACKEND") or None,
+        choices=BACKENDS,
+        help="array backend of the backend-parametrised tests (default: every available one; "
+             "also FUNCAD_TEST_BACKEND)",
+    )
+
+
+def backend_skip_reason(name: str) -> str | None:
+    """Why tests on backend ``name`` cannot run here, or None when they can."""
+    if name == "dask":
+        try:
+            import dask.array  # noqa: F401
+        except ImportError:
+            return 'Dask is not installed (pip install "funcad[dask]")'
+        return None
+    if name == "cupy":
+        try:
+            import cupy  # noqa: F401
+        except ImportError:
+            return 'CuPy is not installed (pip install "funcad[cuda12]" or "funcad[cuda13]")'
+        from funcad.backend.cupy import device_count
+
+        if device_count() == 0:
+            return "no CUDA device is present (cupy.cuda.runtime.getDeviceCount() found none)"
+    return None
+
+
+def pytest_generate_tests(metafunc):
+    if "backend_name" in metafunc.fixturenames:
+        chosen = metafunc.config.getoption("--backend")
+        names = [chosen] if chosen else list(BACKENDS)
+        metafunc.parametrize("backend_name", names, indirect=True)
+
+
+@pytest.fixture
+def backend_name(request):
+    """The backend a parametrised test runs on; skipped where it is not available."""
+    reason = backend_skip_reason(request.param)
+    if reason is not None:
+        pytest.skip(f"{request.param} backend: {reason}")
+    return request.param

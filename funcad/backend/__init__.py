@@ -3,34 +3,90 @@
 ``of(x)`` returns the :class:`Backend` for ``x`` (cached by type). Python
 scalars belong to the default backend. Rules and transforms never import an
 array library; they ask this module.
+
+Backends are loaded on demand from one table: NumPy at import, CuPy and Dask
+the first time one of their arrays is seen (recognised by the package its type
+comes from, without importing that package first) or when one is made the
+default. So importing funcad never imports CuPy or Dask.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 
 from funcad.backend.base import Backend
+from funcad.backend.cupy import NotOnDeviceError
+from funcad.backend.dask import LazyShapeError, NotLazyError
 
-__all__ = ["Backend", "of", "of_pair", "of_many", "default", "set_default", "is_array"]
+__all__ = ["Backend", "of", "of_pair", "of_many", "default", "set_default", "is_array",
+           "available", "NotLazyError", "LazyShapeError", "NotOnDeviceError"]
 
 _SCALAR_TYPES = (bool, int, float, complex)
 _by_type: dict[type, Backend] = {}
 _by_name: dict[str, Backend] = {}
-_default_name = os.environ.get("FUNCAD_BACKEND", "numpy")
+
+# name -> (module defining ``load()``, what to install when the library is missing)
+_MODULES = {
+    "numpy": ("funcad.backend.numpy", "pip install numpy"),
+    "cupy": ("funcad.backend.cupy",
+             'pip install "funcad[cuda12]" (CUDA 12) or "funcad[cuda13]" (CUDA 13)'),
+    "dask": ("funcad.backend.dask", 'pip install "funcad[dask]"'),
+}
+# The top-level package of an array's type names the backend that owns it.
+_PACKAGES = {"numpy": "numpy", "cupy": "cupy", "cupyx": "cupy", "dask": "dask"}
+
+
+def _normalize_name(name) -> str:
+    if not isinstance(name, str):
+        raise TypeError(f"backend name must be a str such as 'numpy', got {name!r}.")
+    return name.strip().lower()
+
+
+_default_name = _normalize_name(os.environ.get("FUNCAD_BACKEND", "numpy") or "numpy")
+
+
+def _register(be: Backend) -> Backend:
+    _by_name[be.name] = be
+    for array_type in be.array_types:
+        _by_type[array_type] = be
+    return be
+
+
+def _unregister(name: str) -> None:
+    """Forget a loaded backend (tests use this for stand-in backends)."""
+    be = _by_name.pop(name, None)
+    for kind in [k for k, b in _by_type.items() if b is be]:
+        del _by_type[kind]
 
 
 def _load(name: str) -> Backend:
-    if name not in _by_name:
-        if name == "numpy":
-            from funcad.backend import numpy as module
-        else:
-            raise ValueError(
-                f"unknown backend {name!r}; this build of funcad provides 'numpy'."
-            )
-        _by_name[name] = module.BACKEND
-        for array_type in module.BACKEND.array_types:
-            _by_type[array_type] = module.BACKEND
-    return _by_name[name]
+    found = _by_name.get(name)
+    if found is not None:
+        return found
+    entry = _MODULES.get(name)
+    if entry is None:
+        choices = ", ".join(repr(n) for n in _MODULES)
+        raise ValueError(f"unknown backend {name!r}; choose one of {choices}.")
+    module_name, install = entry
+    module = importlib.import_module(module_name)
+    try:
+        be = module.load()
+    except ImportError as error:
+        raise ImportError(
+            f"funcad's {name!r} backend needs a library that is not installed ({error}). "
+            f"Install it with: {install}"
+        ) from error
+    return _register(be)
+
+
+def available(name: str) -> bool:
+    """Whether backend ``name`` can be loaded (its library is installed)."""
+    try:
+        _load(_normalize_name(name))
+    except ImportError:
+        return False
+    return True
 
 
 def default() -> Backend:
@@ -39,21 +95,41 @@ def default() -> Backend:
 
 
 def set_default(name: str) -> None:
-    """Choose the default backend by name (``"numpy"``)."""
+    """Choose the default backend by name: ``"numpy"``, ``"cupy"`` or ``"dask"``.
+
+    The environment variable ``FUNCAD_BACKEND`` sets it at import.
+
+    >>> import funcad as fa
+    >>> fa.backend.set_default("numpy")
+    >>> fa.backend.default().name
+    'numpy'
+    """
     global _default_name
+    name = _normalize_name(name)
     _load(name)
     _default_name = name
+
+
+def _owner(kind: type) -> Backend | None:
+    """The backend whose arrays have type ``kind``, loading it if need be; else None."""
+    for be in list(_by_name.values()):
+        if issubclass(kind, be.array_types):
+            _by_type[kind] = be
+            return be
+    name = _PACKAGES.get(getattr(kind, "__module__", "").partition(".")[0])
+    if name is not None and name not in _by_name:
+        be = _load(name)
+        if issubclass(kind, be.array_types):
+            _by_type[kind] = be
+            return be
+    return None
 
 
 def _resolve(kind: type) -> Backend:
     if kind in _SCALAR_TYPES:
         return default()
-    for backend in list(_by_name.values()):
-        if issubclass(kind, backend.array_types):
-            _by_type[kind] = backend
-            return backend
-    # Anything NumPy can convert (lists, tuples, NumPy scalars) goes to NumPy.
-    return _load("numpy")
+    # Anything else NumPy can convert (lists, tuples) goes to NumPy.
+    return _owner(kind) or _by_name["numpy"]
 
 
 def of(x) -> Backend:
@@ -79,29 +155,59 @@ def of_pair(x, y) -> Backend:
 
 
 def of_many(*xs) -> Backend:
-    """The one backend owning all of ``xs``; scalars go along with any."""
+    """The one backend owning all of ``xs``; scalars go along with any.
+
+    A backend that absorbs another (Dask takes NumPy operands into its graphs)
+    wins over it; any other mix is a ``TypeError`` naming both.
+    """
     found = None
     for x in xs:
         kind = type(x)
         if kind in _SCALAR_TYPES:
             continue
-        backend = of(x)
-        if found is None:
-            found = backend
-        elif backend is not found:
+        be = of(x)
+        if found is None or be is found:
+            found = be
+        elif be.name in found.absorbs:
+            continue
+        elif found.name in be.absorbs:
+            found = be
+        else:
             raise TypeError(
-                f"cannot mix {found.name} and {backend.name} arrays in one call; "
-                f"move them to one backend first."
+                f"cannot mix {found.name} and {be.name} arrays in one call (got a "
+                f"{_type_name(found, xs)} and a {kind.__module__}.{kind.__name__}); move them "
+                f"to one backend first: {_move_hint(found.name, be.name)}."
             )
     return found if found is not None else default()
 
 
+_MOVE_HINTS = {
+    "cupy": "cupy.asarray(x) copies a NumPy array to the GPU and x.get() a CuPy array "
+            "to the host",
+    "dask": "dask.array.from_array(x, chunks=...) wraps an array in a Dask array",
+}
+
+
+def _move_hint(*names) -> str:
+    hints = [_MOVE_HINTS[n] for n in names if n in _MOVE_HINTS]
+    return "; ".join(hints) or "convert one of them with the other library's asarray"
+
+
+def _type_name(be: Backend, xs) -> str:
+    for x in xs:
+        if type(x) not in _SCALAR_TYPES and of(x) is be:
+            return f"{type(x).__module__}.{type(x).__name__}"
+    return be.name
+
+
 def is_array(x) -> bool:
-    """True for an array or array scalar of a loaded backend (not Python scalars)."""
+    """True for an array or array scalar of a known backend (not Python scalars)."""
     kind = type(x)
     if kind in _by_type:
         return True
-    return any(issubclass(kind, b.array_types) for b in list(_by_name.values()))
+    if kind in _SCALAR_TYPES:
+        return False
+    return _owner(kind) is not None
 
 
 _load("numpy")

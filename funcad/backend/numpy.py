@@ -20,10 +20,24 @@ def _einsum(subscripts: str, *operands):
     return _contraction(subscripts, shapes)(*operands, backend="numpy")
 
 
+def _must_copy(x, inputs) -> bool:
+    if not x.flags.writeable:
+        return True
+    # Only NumPy inputs can share NumPy memory; asking about others (a Dask
+    # array) would convert them.
+    return any(numpy.may_share_memory(x, i) for i in inputs if isinstance(i, numpy.ndarray))
+
+
 BACKEND = Backend(
     name="numpy",
     xp=numpy,
     array_types=(numpy.ndarray, numpy.generic),
     einsum=_einsum,
     to_numpy=numpy.asarray,
+    must_copy=_must_copy,
 )
+
+
+def load() -> Backend:
+    """The NumPy backend (always available)."""
+    return BACKEND

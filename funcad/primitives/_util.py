@@ -70,6 +70,18 @@ def backend_of(x):
     return backend.of(x)
 
 
+def on_lazy_blocks(impl, *args, **params):
+    """``impl(*args, **params)`` chunk by chunk where a lazy backend owns ``args``, else None.
+
+    For implementations that compute with masks and data-dependent branches on
+    concrete NumPy arrays: on Dask they run on each chunk's NumPy arrays.
+    """
+    be = backend.of_many(*args)
+    if not be.lazy:
+        return None
+    return be.map_elementwise(impl, *args, **params)
+
+
 # Batching helpers -----------------------------------------------------------
 
 

@@ -154,7 +154,8 @@ def _split(args, n_lead):
 # gather ---------------------------------------------------------------------
 @gather_p.def_impl
 def _gather_impl(x, *arrays, idx):
-    return backend.of(x).xp.asarray(x)[build_index(idx, arrays)]
+    be = backend.of(x)
+    return be.getitem(be.xp.asarray(x), build_index(idx, arrays))
 
 
 def _gather_jvp(i, t, ans, x, *arrays, idx):

@@ -34,7 +34,13 @@ from __future__ import annotations
 import math
 
 from funcad.core.primitive import Primitive
-from funcad.primitives._util import backend_of, broadcasting_batch, shape_of, unbroadcast
+from funcad.primitives._util import (
+    backend_of,
+    broadcasting_batch,
+    on_lazy_blocks,
+    shape_of,
+    unbroadcast,
+)
 from funcad.primitives.arithmetic import add, multiply, negative, subtract
 from funcad.primitives.comparison import (
     astype,
@@ -379,10 +385,16 @@ def scipy_value(name: str):
 
 
 def _gammainc_da_impl(a, x, *, order):
+    lazy = on_lazy_blocks(_gammainc_da_impl, a, x, order=order)
+    if lazy is not None:
+        return lazy
     return _concrete(gammainc_derivative(a, x, order), a, x)
 
 
 def _betainc_d_impl(a, b, x, *, orders):
+    lazy = on_lazy_blocks(_betainc_d_impl, a, b, x, orders=orders)
+    if lazy is not None:
+        return lazy
     return _concrete(betainc_derivative(a, b, x, *orders), a, b, x)
 
 

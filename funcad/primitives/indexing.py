@@ -95,8 +95,30 @@ getitem_p.linear = True
 def _scatter_zeros_impl(values, *, idx, shape):
     xp = backend.of(values).xp
     out = xp.zeros(shape, dtype=xp.result_type(values))
+    if 0 in shape_of(values):
+        return out  # nothing to place (Dask refuses to assign an empty block)
+    if any(item is None for item in idx):
+        # NumPy drops the new axes' length-one dimensions when assigning; Dask does not.
+        idx, values = _without_new_axes(idx, values, len(shape))
     out[idx] = values
     return out
+
+
+def _without_new_axes(idx, values, ndim):
+    """``idx`` without its ``None`` entries, and ``values`` without their axes."""
+    consumed = sum(item is not None and item is not Ellipsis for item in idx)
+    axis, new_axes = 0, []
+    for item in idx:
+        if item is None:
+            new_axes.append(axis)
+            axis += 1
+        elif item is Ellipsis:
+            axis += ndim - consumed
+        elif isinstance(item, slice):
+            axis += 1
+    shape = tuple(s for k, s in enumerate(shape_of(values)) if k not in new_axes)
+    kept = tuple(item for item in idx if item is not None)
+    return kept, backend.of(values).xp.reshape(values, shape)
 
 
 def _scatter_zeros_jvp(t, ans, values, *, idx, shape):

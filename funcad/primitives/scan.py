@@ -171,7 +171,7 @@ cumprod_p.def_batch(_scan_batch(cumprod_p))
 
 
 # linear_recurrence ----------------------------------------------------------
-def _scan_last(a, b):
+def _scan_last(xp, a, b, lazy=False):
     """``h[i] = a[i] h[i-1] + b[i]`` along the last axis of NumPy-like arrays.
 
     Pairs (2k, 2k+1) fold into one step ``h -> a1 a0 h + (a1 b0 + b1)``; the
@@ -184,22 +184,29 @@ def _scan_last(a, b):
     pairs = n // 2
     a0, a1 = a[..., 0 : 2 * pairs : 2], a[..., 1 : 2 * pairs : 2]
     b0, b1 = b[..., 0 : 2 * pairs : 2], b[..., 1 : 2 * pairs : 2]
-    odd = _scan_last(a1 * a0, a1 * b0 + b1)
-    h = b.copy()
-    h[..., 1::2] = odd
-    h[..., 2::2] = a[..., 2::2] * odd[..., : (n - 1) // 2] + b[..., 2::2]
-    return h
+    odd = _scan_last(xp, a1 * a0, a1 * b0 + b1, lazy)
+    even = a[..., 2::2] * odd[..., : (n - 1) // 2] + b[..., 2::2]
+    if not lazy:
+        h = b.copy()
+        h[..., 1::2] = odd
+        h[..., 2::2] = even
+        return h
+    # Dask's strided assignment is unreliable: interleave by stacking instead.
+    even = xp.concatenate([b[..., :1], even], axis=-1)
+    h = xp.reshape(xp.stack([even[..., :pairs], odd], axis=-1), b.shape[:-1] + (2 * pairs,))
+    return xp.concatenate([h, even[..., pairs:]], axis=-1) if n % 2 else h
 
 
 @linear_recurrence_p.def_impl
 def _linear_recurrence_impl(a, b, *, axis, reverse):
-    xp = backend.of_pair(a, b).xp
+    be = backend.of_pair(a, b)
+    xp = be.xp
     dtype = xp.result_type(a, b)
     a = xp.moveaxis(xp.asarray(a, dtype=dtype), axis, -1)
     b = xp.moveaxis(xp.asarray(b, dtype=dtype), axis, -1)
     if reverse:
         a, b = a[..., ::-1], b[..., ::-1]
-    h = _scan_last(a, b)
+    h = _scan_last(xp, a, b, be.lazy)
     if reverse:
         h = h[..., ::-1]
     return xp.moveaxis(h, -1, axis)

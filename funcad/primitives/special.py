@@ -25,6 +25,7 @@ from funcad.primitives._util import (
     batch_size,
     dtype_of,
     move_to_front,
+    on_lazy_blocks,
     shape_of,
     unbroadcast,
 )
@@ -237,6 +238,9 @@ def _binary(name: str, impl, doc: str):
 
 
 def _polygamma_impl(n, x):
+    lazy = on_lazy_blocks(_polygamma_impl, n, x)
+    if lazy is not None:
+        return lazy
     out = scipy_special().polygamma(n, x)
     return out if dtype_of(out) == dtype_of(x) else with_float_dtype(out, x)
 

@@ -120,7 +120,7 @@ def finalize(x, inputs=(), copy: bool = False):
     be = backend.of(x)
     if x.ndim == 0:
         return x[()] if isinstance(x, be.array_types[0]) else x
-    if copy or not x.flags.writeable or any(be.xp.may_share_memory(x, i) for i in inputs):
+    if copy or be.must_copy(x, inputs):
         x = x.copy()
     return x
 

@@ -1,0 +1,206 @@
+"""Every transform on every backend: results stay on the inputs' backend.
+
+Parametrised by ``backend_name`` (see ``tests/conftest.py``: ``--backend`` or
+``FUNCAD_TEST_BACKEND`` picks one; by default every available backend runs).
+On Dask, every transform runs under a scheduler that refuses to compute, so
+the results are lazy graphs; on CuPy, under a guard that fails on any copy to
+the host. The computed results must equal the NumPy backend's.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+import numpy as np
+import pytest
+
+import funcad as fa
+import funcad.numpy as fnp
+
+
+class HostTransferError(AssertionError):
+    """A CuPy array was copied to the host while the guard was on."""
+
+
+def _refuse_transfer(*args, **kwargs):
+    raise HostTransferError("a CuPy array was copied to the host")
+
+
+@contextlib.contextmanager
+def no_host_transfer():
+    """Fail on ``cupy.ndarray.get`` and ``__array__`` (the ways to the host)."""
+    import cupy
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(cupy.ndarray, "get", _refuse_transfer)
+        patch.setattr(cupy.ndarray, "__array__", _refuse_transfer)
+        yield
+
+
+class Backend:
+    """How a test moves arrays to one backend, guards it, and reads results back."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        if name == "dask":
+            import dask.array as da
+
+            self.array_type = da.Array
+        elif name == "cupy":
+            import cupy
+
+            self.array_type = cupy.ndarray
+        else:
+            self.array_type = (np.ndarray, np.generic)
+
+    def put(self, x):
+        x = np.asarray(x)
+        if self.name == "dask":
+            import dask.array as da
+
+            return da.from_array(x, chunks=tuple(max(1, (s + 1) // 2) for s in x.shape))
+        if self.name == "cupy":
+            import cupy
+
+            return cupy.asarray(x)
+        return x
+
+    def guard(self):
+        """No computing (Dask) or no host transfer (CuPy) inside."""
+        if self.name == "dask":
+            from tests.test_dask_sweep import no_compute
+
+            return no_compute()
+        if self.name == "cupy":
+            return no_host_transfer()
+        return contextlib.nullcontext()
+
+    def get(self, tree):
+        """Computed NumPy values of a pytree of results (after checking their type)."""
+        leaves, treedef = fa.tree_util.tree_flatten(tree)
+        for leaf in leaves:
+            assert isinstance(leaf, self.array_type), (
+                f"{self.name} backend returned a {type(leaf).__module__}.{type(leaf).__name__}"
+            )
+        if self.name == "dask":
+            import dask
+
+            leaves = list(dask.compute(*leaves, scheduler="sync"))
+        elif self.name == "cupy":
+            leaves = [leaf.get() for leaf in leaves]
+        return fa.tree_util.tree_unflatten(treedef, [np.asarray(v) for v in leaves])
+
+
+@pytest.fixture
+def be(backend_name):
+    return Backend(backend_name)
+
+
+def _close(actual, expected):
+    for a, e in zip(fa.tree_util.tree_leaves(actual), fa.tree_util.tree_leaves(expected)):
+        np.testing.assert_allclose(a, e, rtol=1e-10, atol=1e-12)
+
+
+def loss(w, X, y):  # noqa: N803 - X: the usual name of a design matrix
+    """A small network's loss touching the families the backends must run."""
+    hidden = fnp.tanh(X @ w[:, :3])
+    mixed = fnp.einsum("ij,jk->ik", hidden, w[:3, 3:].T)
+    out = fnp.sum(mixed, axis=1) + fnp.max(hidden, axis=1) * fnp.mean(w)
+    resid = fnp.where(out > y, out - y, 0.5 * (y - out))
+    stacked = fnp.reshape(fnp.transpose(fnp.stack([resid, out])), (-1,))
+    return fnp.sum(stacked[::2] ** 2) + fnp.sum(fnp.exp(-fnp.abs(fnp.tensordot(w, w, 2))))
+
+
+def _data(seed=0):
+    rng = np.random.default_rng(seed)
+    return rng.normal(size=(4, 6)), rng.normal(size=(8, 4)), rng.normal(size=8)
+
+
+def test_grad_and_value_and_grad(be):
+    w, X, y = _data()  # noqa: N806
+    expected = fa.value_and_grad(loss, argnums=(0, 1))(w, X, y)
+    with be.guard():
+        got = fa.value_and_grad(loss, argnums=(0, 1))(be.put(w), be.put(X), be.put(y))
+    _close(be.get(got), expected)
+
+
+def test_jvp_vjp_and_linearize(be):
+    w, X, y = _data(1)  # noqa: N806
+    t = np.random.default_rng(2).normal(size=w.shape)
+    f = lambda w: fnp.tanh(X @ w[:, :3]) * 2.0  # noqa: E731
+    expected_jvp = fa.jvp(f, (w,), (t,))
+    expected_ct = fa.vjp(f, w)[1](np.ones((8, 3)))
+    expected_lin = fa.linearize(f, w)[1](t)
+    g = lambda w: fnp.tanh(be.put(X) @ w[:, :3]) * 2.0  # noqa: E731
+    with be.guard():
+        jvp_out = fa.jvp(g, (be.put(w),), (be.put(t),))
+        _, f_vjp = fa.vjp(g, be.put(w))
+        ct = f_vjp(be.put(np.ones((8, 3))))
+        _, f_lin = fa.linearize(g, be.put(w))
+        lin = f_lin(be.put(t))
+    _close(be.get(jvp_out), expected_jvp)
+    _close(be.get(ct), expected_ct)
+    _close(be.get(lin), expected_lin)
+
+
+def test_vmap_and_per_example_gradients(be):
+    w, X, y = _data(3)  # noqa: N806
+
+    def example_loss(w, x, y):
+        return (fnp.sum(fnp.tanh(x @ w)) - y) ** 2
+
+    per_example = fa.vmap(fa.grad(example_loss), in_axes=(None, 0, 0))
+    expected = per_example(w, X, y)
+    with be.guard():
+        got = per_example(be.put(w), be.put(X), be.put(y))
+    _close(be.get(got), expected)
+
+
+def test_jacobians_and_hessian(be):
+    x = np.random.default_rng(4).normal(size=5)
+
+    def f(x):
+        return fnp.sin(x) * fnp.sum(x ** 2) + fnp.cumsum(x)
+
+    def scalar(x):
+        return fnp.sum(fnp.exp(x) * x[::-1]) + fnp.prod(fnp.cos(x))
+
+    expected = (fa.jacfwd(f)(x), fa.jacrev(f)(x), fa.hessian(scalar)(x),
+                fa.hvp(scalar, (x,), (x,)))
+    with be.guard():
+        bx = be.put(x)
+        got = (fa.jacfwd(f)(bx), fa.jacrev(f)(bx), fa.hessian(scalar)(bx),
+               fa.hvp(scalar, (bx,), (bx,)))
+    _close(be.get(got), expected)
+
+
+def test_second_order_nesting(be):
+    x = np.random.default_rng(5).uniform(0.5, 1.5, size=4)
+    f = lambda x: fnp.sum(fnp.log(x) * x ** 3)  # noqa: E731
+    expected = fa.grad(lambda x: fnp.sum(fa.grad(f)(x) ** 2))(x)
+    with be.guard():
+        got = fa.grad(lambda x: fnp.sum(fa.grad(f)(x) ** 2))(be.put(x))
+    _close(be.get(got), expected)
+
+
+def test_float32_stays_float32(be):
+    x = np.random.default_rng(6).normal(size=(3, 4)).astype(np.float32)
+    f = lambda x: fnp.sum(fnp.tanh(x) @ x.T)  # noqa: E731
+    with be.guard():
+        g = fa.grad(f)(be.put(x))
+    assert g.dtype == np.float32
+    np.testing.assert_allclose(be.get(g), fa.grad(f)(x), rtol=1e-5)
+
+
+def test_creation_follows_the_default_backend(be):
+    before = fa.backend.default().name
+    fa.backend.set_default(be.name)
+    try:
+        with be.guard():
+            z = fnp.zeros((2, 3))
+            o = fnp.ones_like(z)
+            e = fnp.eye(3)
+        assert isinstance(z, be.array_type) and isinstance(o, be.array_type)
+        _close(be.get((z, o, e)), (np.zeros((2, 3)), np.ones((2, 3)), np.eye(3)))
+    finally:
+        fa.backend.set_default(before)
