@@ -6,10 +6,9 @@ with a GPU they all run. Copies to the host are caught by patching
 ``cupy.ndarray.get`` and ``cupy.ndarray.__array__`` to raise.
 
 The sweep at the end runs every row of ``op_specs`` on CuPy arrays (value, JVP
-and VJP against the NumPy backend). Until it has been triaged on a GPU
-(``CUPY_SWEEP_TRIAGED``), a failing row is reported as an expected failure
-with its error; ``python -m tests.test_backend_cupy --table`` on a GPU machine
-prints the rows that fail, for ``CUPY_UNSUPPORTED``.
+and VJP against the NumPy backend). It is strict: a failing row fails unless
+``CUPY_UNSUPPORTED`` lists it with a reason; ``python -m tests.test_backend_cupy
+--table`` on a GPU machine prints the rows that fail.
 """
 
 from __future__ import annotations
@@ -34,8 +33,7 @@ from tests.op_specs import ROWS, draw  # noqa: E402
 from tests.test_backend_transforms import HostTransferError, no_host_transfer  # noqa: E402
 from tests.test_sweep import _like, _rng  # noqa: E402
 
-# Set to True once the sweep has run on a GPU and CUPY_UNSUPPORTED lists what fails.
-CUPY_SWEEP_TRIAGED = False
+# Rows known to fail on CuPy, with the reason; empty until a GPU run lists them.
 CUPY_UNSUPPORTED: dict[str, str] = {}
 
 
@@ -148,11 +146,9 @@ def test_row_on_cupy(row):
         warnings.simplefilter("ignore")
         try:
             _check_row(row)
-        except Exception as error:  # noqa: BLE001 - classified below
+        except Exception:  # noqa: BLE001 - listed rows may fail in any way
             if row.name in CUPY_UNSUPPORTED:
                 return
-            if not CUPY_SWEEP_TRIAGED:
-                pytest.xfail(f"not yet triaged on a GPU: {type(error).__name__}: {error}")
             raise
     assert row.name not in CUPY_UNSUPPORTED, f"{row.name} now works on CuPy"
 
