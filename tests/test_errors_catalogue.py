@@ -14,6 +14,7 @@ import funcad as fa
 import funcad.numpy as fnp
 from funcad.core import trace as fa_trace
 from funcad.transforms.custom import custom_jvp, custom_vjp
+from tests.conftest import backend_skip_reason
 
 CATALOGUE = Path(__file__).resolve().parent.parent / "docs" / "errors.md"
 
@@ -83,9 +84,13 @@ def test_catalogue_covers_the_required_errors():
 def test_catalogued_error_is_raised_with_its_message(entry):
     namespace = {"np": np, "fa": fa, "fnp": fnp, "custom_jvp": custom_jvp,
                  "custom_vjp": custom_vjp}
-    # Error types: funcad's own, NumPy's LinAlgError (funcad.numpy.linalg), or builtins.
-    expected = (getattr(fa, entry["type"], None) or getattr(np.linalg, entry["type"], None)
-                or getattr(builtins, entry["type"]))
+    # Examples that use CuPy or Dask run where that library (and, for CuPy, a GPU) is present.
+    for name in ("cupy", "dask"):
+        if f"import {name}" in entry["code"] and backend_skip_reason(name) is not None:
+            pytest.skip(f"{entry['title']}: {backend_skip_reason(name)}")
+    # Error types: funcad's own (fa, fa.backend), NumPy's LinAlgError, or builtins.
+    expected = (getattr(fa, entry["type"], None) or getattr(fa.backend, entry["type"], None)
+                or getattr(np.linalg, entry["type"], None) or getattr(builtins, entry["type"]))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         with pytest.raises(expected) as info:

@@ -16,11 +16,19 @@ runs before the user asks and nothing differs from NumPy:
   does not take, raises :class:`NotLazyError` instead of computing on the host
   behind the user's back (which is what NumPy's protocol would make Dask do);
   so do the few calls where Dask's result would differ from NumPy's (``pad``
-  reflecting past an axis, ``insert``, ``delete``, advanced indexes with ints
-  and arrays apart);
+  reflecting past an axis, ``insert``, ``delete``);
 * NumPy's signatures where Dask's differ (a positional ``dtype`` in ``zeros``,
-  ``eye``'s ``M``, ``cumsum`` without an axis, ``numpy.linalg.matmul`` ...),
-  and ``add.at`` (the transpose of ``x[i]``) as a one-hot contraction.
+  ``eye``'s ``M``, ``cumsum`` without an axis, ``numpy.linalg.matmul``,
+  ``count_nonzero``'s ``keepdims``, ``average``'s weights, ``gradient``'s
+  result ...);
+* advanced indexing with NumPy's rules, and updates at an index (assignment,
+  ``add.at``, ``minimum.at``, ``maximum.at``: the transposes of ``x[i]``),
+  chunk by chunk (``funcad.backend._dask_indexing``);
+* what needs a whole axis or a whole matrix (``sort``, ``argsort``,
+  ``partition``, ``take_along_axis``, ``solve``, ``inv``, ``cholesky``,
+  ``eigh``, ``svd``, ``qr``, ``slogdet``, ``pinv``, ...) puts those axes in
+  one chunk and runs NumPy's function on every chunk of the others
+  (``funcad.backend._dask_blocks``): stacks of matrices work chunk by chunk.
 
 NumPy operands join Dask graphs (Dask's chunks are NumPy arrays), so a NumPy
 parameter vector times a Dask design matrix is a Dask array.
@@ -32,11 +40,24 @@ from __future__ import annotations
 
 import functools
 import math
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Callable
 
 import numpy
 
 from funcad.backend.base import Backend
+
+
+@dataclass(frozen=True)
+class DaskBackend(Backend):
+    """The Dask backend, with ``scatter``, since a Dask array is not written into.
+
+    ``scatter(x, index, values, mode)`` is a new array: ``x`` with ``values``
+    combined in at ``index`` (``x[index] = values`` for ``"set"``, otherwise as
+    ``numpy.<mode>.at``).
+    """
+
+    scatter: Callable[..., Any] | None = None
 
 
 class NotLazyError(NotImplementedError):
@@ -101,6 +122,11 @@ def _refuse_unknown_shape(name: str, out):
     return out
 
 
+def _checked(prefix: str, table: dict) -> dict:
+    """``table``'s functions, refusing clearly where Dask cannot build a call lazily."""
+    return {name: _known_shape(f"{prefix}.{name}", fn) for name, fn in table.items()}
+
+
 def _not_lazy(qualified: str):
     def not_lazy(*args, **kwargs):
         raise NotLazyError(
@@ -115,59 +141,25 @@ def _not_lazy(qualified: str):
     return not_lazy
 
 
-def _add_at(out, index, values) -> None:
-    """``numpy.add.at(out, index, values)`` for one integer index array, built lazily.
+def _at(mode: str):
+    """``numpy.<ufunc>.at(out, index, values)``, built lazily: ``out`` is rebound to the result."""
 
-    The sum over repeated indices is a contraction with a one-hot matrix, which
-    Dask runs chunk by chunk; ``out`` (a Dask array) is rebound to the result.
-    """
-    import dask.array as da
+    def at(out, index, values) -> None:
+        from funcad.backend import _dask_indexing
 
-    items = list(index) if isinstance(index, tuple) else [index]
-    if any(item is Ellipsis for item in items):
-        k = items.index(Ellipsis)
-        items[k:k + 1] = [slice(None)] * (out.ndim - len(items) + 1)
-    arrays = [k for k, item in enumerate(items)
-              if isinstance(item, list) or getattr(item, "ndim", 0)]
-    if not arrays:  # a basic index names each place once
-        out[tuple(items)] = out[tuple(items)] + values
-        return
-    full = slice(None)
-    if len(arrays) != 1 or len(items) > out.ndim or any(
-        not (isinstance(item, slice) and item == full)
-        for k, item in enumerate(items) if k != arrays[0]
-    ):
-        raise NotLazyError(
-            "numpy.add.at on a Dask array is built lazily only for one integer index array "
-            "among full slices (the gradient of x[i], x[:, i], x[..., i]); funcad cannot "
-            "build this index lazily. Compute the array first (x.compute())."
-        )
-    (k,) = arrays
-    i = items[k]
-    if isinstance(i, (list, numpy.ndarray)):
-        i = numpy.asarray(i)
-        if i.dtype == bool and i.ndim == 1:
-            i = numpy.flatnonzero(i)
-    if getattr(i, "dtype", None) is not None and i.dtype.kind not in "iu":
-        raise NotLazyError(
-            f"numpy.add.at on a Dask array takes an integer index array, got dtype {i.dtype}; "
-            f"turn a NumPy mask into indices with numpy.flatnonzero first."
-        )
-    n = out.shape[k]
-    i = da.asarray(i)
-    i = da.where(i < 0, i + n, i)
-    one_hot = (i[..., None] == da.arange(n)).astype(values.dtype)
-    letters = "abcdefghijklmnopqrstuvwxyz"
-    lead, rest = letters[:k], letters[k:]
-    axes, rest = rest[:i.ndim], rest[i.ndim:]
-    trail, target = rest[:out.ndim - k - 1], rest[out.ndim - k - 1]
-    spec = f"{lead}{axes}{trail},{axes}{target}->{lead}{target}{trail}"
-    out[...] = out + da.einsum(spec, da.broadcast_to(values, out.shape[:k] + i.shape
-                                                     + out.shape[k + 1:]), one_hot)
+        out[...] = _dask_indexing.update(out, index, values, mode)
+
+    at.__name__ = "at"
+    return at
+
+
+# ufunc.at built chunk by chunk. ``multiply`` stays refused: its derivative asks which
+# targets are distinct (gather.py's _products_of_others), a value-dependent answer.
+_LAZY_AT = ("add", "minimum", "maximum")
 
 
 class _Ufunc:
-    """A Dask ufunc: calls and reductions as Dask's; ``.at`` lazily for ``add`` only."""
+    """A Dask ufunc: calls and reductions as Dask's; ``.at`` lazily for some."""
 
     def __init__(self, name: str, ufunc) -> None:
         self._name = name
@@ -178,8 +170,8 @@ class _Ufunc:
 
     def __getattr__(self, attr: str):
         if attr == "at":
-            if self._name == "add":
-                return _add_at
+            if self._name in _LAZY_AT:
+                return _at(self._name)
             return _not_lazy(f"numpy.{self._name}.at (an unbuffered in-place update)")
         return getattr(self._ufunc, attr)
 
@@ -221,6 +213,9 @@ class _Namespace:
             return mine
         if theirs is None:
             raise AttributeError(f"{qualified} does not exist")
+        if type(theirs).__name__ == "ufunc":
+            # Dask applies any NumPy ufunc chunk by chunk (its __array_ufunc__).
+            return _Ufunc(name, theirs)
         return _not_lazy(qualified)
 
 
@@ -252,23 +247,23 @@ def _array(da, obj, dtype=None, copy=True, **kwargs):
     return out.copy() if copy and out is obj else out
 
 
-def _advanced_getitem(x, index):
-    """``x[index]`` for an index holding arrays, where Dask agrees with NumPy."""
-    items = index if isinstance(index, tuple) else (index,)
-    arrays = [k for k, item in enumerate(items) if getattr(item, "ndim", 0) or
-              isinstance(item, list)]
-    ints = [k for k, item in enumerate(items) if hasattr(item, "__index__")
-            and not getattr(item, "ndim", 0)]
-    advanced = sorted(arrays + ints)
-    separated = advanced and advanced[-1] - advanced[0] + 1 != len(advanced)
-    if len(arrays) > 1 or (arrays and separated):
-        raise NotLazyError(
-            "dask.array indexes with one index array at a time, and places the result's "
-            "axes differently from NumPy when ints and arrays are separated by a slice; "
-            "funcad cannot build this index lazily. Index in two steps (x[i][:, j]), or "
-            "compute the array first (x.compute())."
-        )
-    return _refuse_unknown_shape("x[index] with a Dask boolean mask", x[index])
+def _getitem(x, index):
+    """``x[index]`` for an index holding arrays, with NumPy's rules (Dask's differ)."""
+    from funcad.backend import _dask_indexing
+
+    return _dask_indexing.getitem(x, index)
+
+
+def _scatter(x, index, values, mode: str):
+    """A new array: ``x`` with ``values`` combined in at ``index`` by ``mode``.
+
+    ``mode="set"`` is ``x[index] = values``; the others are ``numpy.<mode>.at``.
+    """
+    from funcad.backend import _dask_indexing
+
+    if mode not in ("set",) + _LAZY_AT:
+        _not_lazy(f"numpy.{mode}.at (an unbuffered in-place update)")()
+    return _dask_indexing.update(x, index, values, mode)
 
 
 def _pad(da, x, pad_width, *args, **kwargs):
@@ -286,6 +281,12 @@ def _pad(da, x, pad_width, *args, **kwargs):
             f"result. Compute the array first (x.compute())."
         )
     return out
+
+
+def _count_nonzero(da, a, axis=None, *, keepdims=False):
+    """NumPy's count_nonzero (Dask's takes no ``keepdims``): a sum of ``a != 0``."""
+    a = da.asarray(a)
+    return (a != 0).sum(axis=axis, keepdims=keepdims, dtype=numpy.intp)
 
 
 def _map_elementwise(fn, *args, **params):
@@ -321,6 +322,8 @@ def load() -> Backend:
     import dask.array as da
     import opt_einsum
 
+    from funcad.backend import _dask_blocks
+
     @functools.lru_cache(maxsize=1024)
     def contraction(subscripts: str, shapes: tuple[tuple[int, ...], ...]):
         return opt_einsum.contract_expression(subscripts, *shapes)
@@ -347,6 +350,7 @@ def load() -> Backend:
                                          lambda x: da.swapaxes(x, -1, -2)),
         "trace": linalg_trace,
         "diagonal": linalg_diagonal,
+        **_checked("numpy.linalg", _dask_blocks.linalg(da)),
     })
 
     def cumulative(name):
@@ -374,14 +378,39 @@ def load() -> Backend:
         return da.full(shape, fill_value, dtype=dtype, **kwargs)
 
     def take(a, indices, axis=None, out=None, mode=None):
-        if out is not None or mode not in (None, "raise"):
-            raise NotLazyError(
-                f"dask.array's take has no out= or mode={mode!r}; funcad cannot build this "
-                f"call lazily. Clip or wrap the indices first (fnp.clip, %)."
-            )
+        if out is not None:
+            raise NotLazyError("numpy.take on a Dask array cannot write into out=; use the "
+                               "returned array.")
+        if mode not in (None, "raise", "clip", "wrap"):
+            raise ValueError(f"take: mode must be 'raise', 'clip' or 'wrap', got {mode!r}.")
+        a = da.asarray(a)
         if axis is None:
-            a, axis = da.ravel(a), 0
-        return da.take(a, indices, axis=axis)
+            a, axis = _reshape(da, a, (-1,)), 0
+        axis = axis + a.ndim if axis < 0 else axis
+        if mode in ("clip", "wrap"):
+            n = a.shape[axis]
+            if isinstance(indices, da.Array):
+                indices = da.clip(indices, 0, n - 1) if mode == "clip" else indices % n
+            else:
+                indices = numpy.asarray(indices)
+                indices = numpy.clip(indices, 0, n - 1) if mode == "clip" else indices % n
+        if not isinstance(indices, da.Array):
+            indices = numpy.asarray(indices)
+        return _getitem(a, (slice(None),) * axis + (indices,))
+
+    def take_along_axis(arr, indices, axis=-1):
+        arr = da.asarray(arr)
+        if axis is None:
+            arr, axis, indices = _reshape(da, arr, (-1,)), 0, indices.reshape(-1)
+        if numpy.ndim(indices) != arr.ndim:
+            raise ValueError(f"take_along_axis: indices has {numpy.ndim(indices)} dimensions "
+                             f"but arr has {arr.ndim}; they must match.")
+        axis = axis + arr.ndim if axis < 0 else axis
+        if not isinstance(indices, da.Array):
+            indices = numpy.asarray(indices)
+        index = tuple(indices if d == axis else numpy.arange(n).reshape(
+            tuple(n if k == d else 1 for k in range(arr.ndim))) for d, n in enumerate(arr.shape))
+        return _getitem(arr, index)
 
     def eye(N, M=None, k=0, dtype=float, **kwargs):  # noqa: N803 - numpy.eye's names
         return da.eye(N, M=M, k=k, dtype=dtype, **kwargs)
@@ -393,6 +422,7 @@ def load() -> Backend:
         "eye": eye,
         "identity": identity,
         "take": _known_shape("numpy.take", take),
+        "take_along_axis": _known_shape("numpy.take_along_axis", take_along_axis),
         "zeros": creation("zeros"),
         "ones": creation("ones"),
         "empty": creation("empty"),
@@ -405,12 +435,18 @@ def load() -> Backend:
         "reshape": functools.partial(_reshape, da),
         "array": functools.partial(_array, da),
         "pad": functools.partial(_pad, da),
+        "count_nonzero": functools.partial(_count_nonzero, da),
+        **_checked("numpy", _dask_blocks.sorting(da)),
+        **_checked("numpy", _dask_blocks.triangles(da)),
+        **_checked("numpy", _dask_blocks.vectors(da)),
+        **_checked("numpy", _dask_blocks.statistics(da)),
+        **_checked("numpy", _dask_blocks.products(da)),
         # Dask's insert and delete disagree with NumPy on some index forms.
         "insert": _not_lazy("numpy.insert"),
         "delete": _not_lazy("numpy.delete"),
     }
     xp = _Namespace(da, numpy, "numpy", overrides)
-    return Backend(
+    return DaskBackend(
         name="dask",
         xp=xp,
         array_types=(da.Array,),
@@ -419,6 +455,7 @@ def load() -> Backend:
         must_copy=_must_copy,
         absorbs=("numpy",),
         lazy=True,
-        getitem=_advanced_getitem,
+        getitem=_getitem,
         map_elementwise=_map_elementwise,
+        scatter=_scatter,
     )

@@ -13,7 +13,8 @@ from typing import Any
 
 from funcad import backend
 from funcad.core.trace import Tracer
-from funcad.numpy._concrete import maybe_concrete, traced
+from funcad.numpy._concrete import maybe_concrete
+from funcad.numpy._lazy import plain
 from funcad.numpy._numerical_util import as_operand
 from funcad.numpy.composites import clip, dot
 from funcad.numpy.products import diagonal
@@ -70,12 +71,12 @@ def cov(m: ArrayLike, y: ArrayLike = None, rowvar: bool = True, bias: bool = Fal
     ``v1 = sum(w)`` and ``v2 = sum(w * aweights)``. Differentiable in ``m``,
     ``y`` and the weights.
     """
-    if not traced(m, y, fweights, aweights):
+    if plain(m, y, fweights, aweights):
         return backend.of(m).xp.cov(m, y, rowvar=rowvar, bias=bias, ddof=ddof,
                                     fweights=fweights, aweights=aweights, dtype=dtype)
     if ddof is not None and ddof != int(ddof):
         raise ValueError(f"cov: ddof={ddof!r}; ddof must be integer.")
-    like = next(v for v in (m, y, fweights, aweights) if isinstance(v, Tracer))
+    like = next(v for v in (m, y, fweights, aweights) if not plain(v))
     m = as_operand(m, like)
     xp = backend_of(m).xp
     if ndim_of(m) > 2:
@@ -124,10 +125,12 @@ def cov(m: ArrayLike, y: ArrayLike = None, rowvar: bool = True, bias: bool = Fal
         X_T = conj(X_T)  # noqa: N806
     c = dot(X, X_T)
     # NumPy scales in place, so c keeps its dtype.
-    scale = xp.true_divide(1, fact) if not isinstance(fact, Tracer) else divide(1.0, fact)
-    if isinstance(scale, Tracer) and dtype_of(scale) != _real(dtype_of(c)):
+    # A traced or lazy factor stays an array, cast to c's real dtype; a known one is a float.
+    known = plain(fact)
+    scale = xp.true_divide(1, fact) if known else divide(1.0, fact)
+    if not known and dtype_of(scale) != _real(dtype_of(c)):
         scale = astype(scale, _real(dtype_of(c)))
-    c = multiply(c, scale if isinstance(scale, Tracer) else float(scale))
+    c = multiply(c, float(scale) if known else scale)
     return reshape(c, tuple(s for s in shape_of(c) if s != 1))
 
 
@@ -154,7 +157,7 @@ def corrcoef(x: ArrayLike, y: ArrayLike = None, rowvar: bool = True, *,
     The diagonal is 1 by construction, so its derivative is zero (a clip that
     binds at exactly 1 halves a derivative that is already zero up to rounding).
     """
-    if not traced(x, y):
+    if plain(x, y):
         return backend.of(x).xp.corrcoef(x, y, rowvar=rowvar, dtype=dtype)
     c = cov(x, y, rowvar, dtype=dtype)
     if ndim_of(c) != 2:

@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import operator
 
+from funcad import backend
 from funcad.core.trace import Tracer
-from funcad.numpy._concrete import concrete, maybe_concrete, traced
+from funcad.numpy._concrete import concrete, maybe_concrete
+from funcad.numpy._lazy import plain
 from funcad.numpy._numerical_util import default_xp
 from funcad.numpy.array_api import inexact_type, ramp
 from funcad.numpy.composites import ravel
@@ -67,7 +69,12 @@ def _outer_edges(a, range):  # noqa: A002 - numpy's name
 
 
 def _dtype(x):
-    return dtype_of(x) if isinstance(x, Tracer) else x
+    return dtype_of(x) if isinstance(x, Tracer) or backend.is_array(x) else x
+
+
+def _kept(x):
+    """Traced and lazy arrays stay as they are; anything else becomes a plain array."""
+    return x if not plain(x) else default_xp().asarray(x)
 
 
 def _bin_edges(a, bins, range, weights):  # noqa: A002 - numpy's name
@@ -97,7 +104,7 @@ def _bin_edges(a, bins, range, weights):  # noqa: A002 - numpy's name
     if len(shape_of(bins)) != 1:
         raise ValueError("`bins` must be 1d, when an array")
     _check_increasing(bins, "`bins` must increase monotonically, when an array")
-    return bins if isinstance(bins, Tracer) else xp.asarray(bins)
+    return _kept(bins)
 
 
 def _check_increasing(edges, message):
@@ -121,16 +128,23 @@ def _bin_index(edges, a):
 def _flat(a, weights):
     if weights is not None and shape_of(weights) != shape_of(a):
         raise ValueError("weights should have the same shape as a.")
-    a = ravel(a) if isinstance(a, Tracer) else default_xp().ravel(default_xp().asarray(a))
+    a = ravel(a) if not plain(a) else default_xp().ravel(default_xp().asarray(a))
     return a, None if weights is None else ravel(weights)
 
 
 def histogram_bin_edges(a, bins=10, range=None, weights=None):  # noqa: A002 - numpy's name
     """The bin edges ``histogram`` uses; differentiable in ``a`` through its extent."""
-    if not traced(a, bins, weights):
+    if plain(a, bins, weights):
         return default_xp().histogram_bin_edges(a, bins, range, weights)
     a, weights = _flat(a, weights)
-    return _bin_edges(a, bins, range, weights)
+    return _like(a, _bin_edges(a, bins, range, weights))
+
+
+def _like(a, edges):
+    """Edges that do not depend on a lazy ``a`` (a given range or array), as its backend's."""
+    if isinstance(edges, Tracer) or plain(a) or not plain(edges):
+        return edges
+    return backend_of(a).xp.asarray(edges)
 
 
 def histogram(a, bins=10, range=None, density=None, weights=None):  # noqa: A002
@@ -144,10 +158,10 @@ def histogram(a, bins=10, range=None, density=None, weights=None):  # noqa: A002
     >>> fa.grad(lambda w: fnp.histogram(a, bins=2, weights=w)[0][1])(np.ones(4))
     array([0., 0., 1., 1.])
     """
-    if not traced(a, bins, weights):
+    if plain(a, bins, weights):
         return default_xp().histogram(a, bins, range, density, weights)
     a, weights = _flat(a, weights)
-    edges = _bin_edges(a, bins, range, weights)
+    edges = _like(a, _bin_edges(a, bins, range, weights))
     n = shape_of(edges)[0] - 1
     xp = backend_of(edges).xp if isinstance(edges, Tracer) else default_xp()
     index = _bin_index(edges, a)
@@ -172,10 +186,10 @@ def histogramdd(sample, bins=10, range=None, density=None, weights=None):  # noq
     Differentiable as ``histogram``: in ``weights``, and in ``sample`` through
     the edges of each dimension's range.
     """
-    if not traced(sample, bins, weights):
+    if plain(sample, bins, weights):
         return default_xp().histogramdd(sample, bins, range, density, weights)
     if isinstance(sample, (list, tuple)):
-        columns = [ravel(s) if isinstance(s, Tracer) else default_xp().ravel(s) for s in sample]
+        columns = [ravel(s) if not plain(s) else default_xp().ravel(s) for s in sample]
     elif len(shape_of(sample)) == 2:
         columns = [getitem(sample, (slice(None), i)) for i in _range(shape_of(sample)[1])]
     else:
@@ -229,12 +243,12 @@ def _dd_edges(column, bins, range, i):  # noqa: A002 - numpy's name
     if len(shape_of(bins)) != 1:
         raise ValueError(f"`bins[{i}]` must be a scalar or 1d array")
     _check_increasing(bins, f"`bins[{i}]` must be monotonically increasing, when an array")
-    return bins if isinstance(bins, Tracer) else default_xp().asarray(bins)
+    return _kept(bins)
 
 
 def histogram2d(x, y, bins=10, range=None, density=None, weights=None):  # noqa: A002
     """The 2-D histogram of points ``(x, y)``, and the edges of each axis."""
-    if not traced(x, y, bins, weights):
+    if plain(x, y, bins, weights):
         return default_xp().histogram2d(x, y, bins, range, density, weights)
     if shape_of(x)[0] != shape_of(y)[0]:
         raise ValueError("x and y must have the same length.")

@@ -18,7 +18,9 @@ from __future__ import annotations
 from typing import Any
 
 from funcad import backend
+from funcad.core.trace import Tracer
 from funcad.numpy._concrete import maybe_concrete, traced
+from funcad.numpy._lazy import plain
 from funcad.numpy._numerical_util import as_operand
 from funcad.numpy.indexing import take
 from funcad.numpy.sorting import argsort
@@ -46,9 +48,9 @@ def interp(x: ArrayLike, xp: ArrayLike, fp: ArrayLike, left: ArrayLike = None,
     >>> fa.grad(lambda x: fnp.interp(x, xp, fp))(1.0)  # the right-hand slope at a knot
     np.float64(0.5)
     """
-    if not traced(x, xp, fp, left, right, period):
+    if plain(x, xp, fp, left, right, period):
         return backend.of(fp).xp.interp(x, xp, fp, left=left, right=right, period=period)
-    like = next(v for v in (x, xp, fp, left, right, period) if traced(v))
+    like = next(v for v in (x, xp, fp, left, right, period) if not plain(v))
     x, xp, fp = (as_operand(v, like) for v in (x, xp, fp))
     if ndim_of(xp) != 1 or ndim_of(fp) != 1:
         raise ValueError(f"interp: xp has shape {shape_of(xp)} and fp {shape_of(fp)}; data "
@@ -89,16 +91,29 @@ def interp(x: ArrayLike, xp: ArrayLike, fp: ArrayLike, left: ArrayLike = None,
 
 def _segments(x, xp, n: int):
     """For each ``x``, the ``j`` in ``[0, n - 2]`` with ``xp[j] <= x < xp[j+1]`` (clipped)."""
-    x_value, xp_value = maybe_concrete(x), maybe_concrete(xp)
+    x_value, xp_value = _unbatched(x), _unbatched(xp)
     if x_value is not None and xp_value is not None:
-        arrays = backend.of(xp_value).xp
-        j = arrays.searchsorted(xp_value, x_value, side="right") - 1
+        # Known or lazy values: one binary search (a lazy backend's runs chunk by chunk).
+        arrays = backend.of_many(xp_value, x_value).xp
+        j = arrays.searchsorted(arrays.asarray(xp_value), arrays.asarray(x_value),
+                                side="right") - 1
         return arrays.clip(j, 0, n - 2)
     # Inside vmap: the number of knots at or below x is searchsorted's 'right' index.
     arrays = backend_of(xp).xp
     counts = sum_(astype(less_equal(reshape(xp, (1,) * ndim_of(x) + (n,)),
                                     getitem(x, (Ellipsis, None))), arrays.intp), axis=-1)
     return minimum(maximum(subtract(counts, 1), 0), n - 2)
+
+
+def _unbatched(x):
+    """The value under ``x``'s tracers (known, or a lazy array), or None where vmap batches it."""
+    from funcad.transforms.vmap import BatchTracer
+
+    while isinstance(x, Tracer):
+        if isinstance(x, BatchTracer):
+            return None
+        x = x._value
+    return x
 
 
 def _periodic(x, xp, fp, period):

@@ -35,6 +35,7 @@ from funcad.numpy import array_api as _api
 from funcad.numpy import composites as _composites
 from funcad.numpy import products as _products
 from funcad.numpy._concrete import maybe_concrete, traced
+from funcad.numpy._lazy import plain
 from funcad.numpy._numerical_util import as_operand
 from funcad.numpy.linalg import (
     _check_matrix,
@@ -78,14 +79,14 @@ def _operands(x1, x2):
 # Array-API names --------------------------------------------------------------------
 def matrix_norm(x, /, *, keepdims: bool = False, ord="fro"):  # noqa: A002 - NumPy's name
     """The matrix norm of ``ord`` over the last two axes (``norm(x, ord, (-2, -1))``)."""
-    if not isinstance(x, Tracer):
+    if plain(x):
         return _xp(x).linalg.matrix_norm(x, keepdims=keepdims, ord=ord)
     return norm(x, axis=(-2, -1), keepdims=keepdims, ord=ord)
 
 
 def vector_norm(x, /, *, axis=None, keepdims: bool = False, ord=2):  # noqa: A002
     """The vector norm of ``ord`` over ``axis``: all axes for None, or several at once."""
-    if not isinstance(x, Tracer):
+    if plain(x):
         return _xp(x).linalg.vector_norm(x, axis=axis, keepdims=keepdims, ord=ord)
     shape = shape_of(x)
     nd = len(shape)
@@ -150,7 +151,7 @@ def outer(x1, x2, /):
 
 def cross(x1, x2, /, *, axis: int = -1):
     """The cross product of 3-vectors along ``axis``, broadcasting the other axes."""
-    if not traced(x1, x2):
+    if plain(x1, x2):
         return _xp(x1, x2).linalg.cross(x1, x2, axis=axis)
     x1, x2 = _operands(x1, x2)
     lengths = [shape_of(x)[normalize_axis(axis, ndim_of(x), "axis")] if ndim_of(x) else None
@@ -186,7 +187,7 @@ def tensordot(x1, x2, /, *, axes=2):
 
 def vecdot(x1, x2, /, *, axis: int = -1):
     """``sum(conj(x1) * x2)`` along ``axis`` of each operand, broadcasting the other axes."""
-    if not traced(x1, x2):
+    if plain(x1, x2):
         return _xp(x1, x2).linalg.vecdot(x1, x2, axis=axis)
     return _api.vecdot(*_operands(x1, x2), axis=axis)
 
@@ -207,7 +208,7 @@ def cond(x, p=None):
     under a transform a singular ``x`` then raises ``LinAlgError`` (NumPy
     returns inf).
     """
-    if not isinstance(x, Tracer):
+    if plain(x):
         return _xp(x).linalg.cond(x, p)
     _check_matrix(x, "cond", square=False)
     if 0 in shape_of(x)[-2:]:
@@ -228,12 +229,12 @@ def matrix_rank(A, tol=None, hermitian: bool = False, *, rtol=None):  # noqa: N8
 
     Defaults as NumPy: ``tol = S.max() * rtol`` with ``rtol = max(m, n) * eps``.
     """
-    if not traced(A, tol, rtol):
+    if plain(A, tol, rtol):
         return _xp(A).linalg.matrix_rank(A, tol, hermitian, rtol=rtol)
     if rtol is not None and tol is not None:
         raise ValueError("funcad.numpy.linalg.matrix_rank: `tol` and `rtol` can't be both set; "
                          "pass one of them.")
-    if not isinstance(A, Tracer):
+    if plain(A):
         A = _xp(A).asarray(A)  # noqa: N806
     if ndim_of(A) < 2:
         nonzero = _logical.any(not_equal(A, 0))
@@ -257,7 +258,7 @@ def matrix_rank(A, tol=None, hermitian: bool = False, *, rtol=None):  # noqa: N8
 # Tensor inverse and solve -------------------------------------------------------------
 def tensorinv(a, ind: int = 2):
     """The inverse of ``a`` seen as a matrix: its first ``ind`` axes against the rest."""
-    if not isinstance(a, Tracer):
+    if plain(a):
         return _xp(a).linalg.tensorinv(a, ind)
     shape = shape_of(a)
     if ind <= 0:
@@ -270,7 +271,7 @@ def tensorinv(a, ind: int = 2):
 
 def tensorsolve(a, b, axes=None):
     """``x`` with ``tensordot(a, x, x.ndim) == b``; ``axes`` of ``a`` move to the end first."""
-    if not traced(a, b):
+    if plain(a, b):
         return _xp(a, b).linalg.tensorsolve(a, b, axes)
     a, b = _operands(a, b)
     an, bn = ndim_of(a), ndim_of(b)

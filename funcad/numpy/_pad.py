@@ -12,6 +12,7 @@ from typing import Any
 
 from funcad import backend
 from funcad.core.trace import Tracer
+from funcad.numpy._lazy import lazy_owner, plain
 from funcad.primitives._util import backend_of, dtype_of, ndim_of, normalize_axis, shape_of
 from funcad.primitives.arithmetic import multiply, subtract
 from funcad.primitives.comparison import astype
@@ -72,11 +73,16 @@ def _check_mode(mode, kwargs) -> None:
 
 def pad(array: Any, pad_width: Any, mode: str = "constant", **kwargs: Any) -> Any:
     """``array`` padded by ``pad_width`` (NumPy's forms) in ``mode``."""
-    if not isinstance(array, Tracer) and not isinstance(kwargs.get("constant_values"), Tracer):
+    constant = kwargs.get("constant_values")
+    if plain(array, constant):
         return backend.of(array).xp.pad(array, pad_width, mode, **kwargs)
     _check_mode(mode, kwargs)
-    if not isinstance(array, Tracer):  # only the constant is traced
-        array = backend.of(array).xp.asarray(array)
+    lazy = lazy_owner(array, constant)
+    if not traced_in(array, constant) and (callable(mode) or mode not in _TRACED_MODES):
+        # Dask's pad, for the modes funcad does not build (it refuses where it would differ).
+        return lazy.xp.pad(array, pad_width, mode, **kwargs)
+    if not isinstance(array, Tracer):  # the constant is traced, or an array is lazy
+        array = (lazy or backend.of(array)).xp.asarray(array)
     shape = shape_of(array)
     pairs = _pad_pairs(pad_width, len(shape))
     if callable(mode) or mode not in _TRACED_MODES:
@@ -101,6 +107,11 @@ def pad(array: Any, pad_width: Any, mode: str = "constant", **kwargs: Any) -> An
         else:
             x = _pad_reflect(x, axis, before, after, n, mode == "symmetric", odd)
     return x
+
+
+def traced_in(*objs) -> bool:
+    """Whether a tracer sits among ``objs`` (lazy arrays among them are plain values)."""
+    return any(isinstance(obj, Tracer) for obj in objs)
 
 
 def _at(axis: int, item) -> tuple:

@@ -19,7 +19,8 @@ import operator
 
 from funcad import backend
 from funcad.core.trace import Tracer
-from funcad.numpy._concrete import concrete, maybe_concrete, traced
+from funcad.numpy._concrete import concrete, maybe_concrete
+from funcad.numpy._lazy import is_lazy, plain
 from funcad.numpy._numerical_util import default_xp
 from funcad.numpy.composites import moveaxis, ravel, swapaxes
 from funcad.numpy.creation import asarray
@@ -59,14 +60,14 @@ def _xp(x):
 
 def _dtype(x):
     """The dtype of an array or tracer; a Python scalar stays itself (weak, NEP 50)."""
-    return dtype_of(x) if isinstance(x, Tracer) else x
+    return dtype_of(x) if isinstance(x, Tracer) or backend.is_array(x) else x
 
 
 # Array-API names ------------------------------------------------------------------
 def concat(arrays, /, axis: int | None = 0, out=None, *, dtype=None, casting="same_kind"):
     """Join arrays along an existing axis (``concatenate``'s array-API name)."""
     check_no_out(out, "concat")
-    if not traced(arrays):
+    if plain(arrays):
         return default_xp().concat(arrays, axis=axis, dtype=dtype, casting=casting)
     from funcad.numpy.manipulation import _concat_cast
 
@@ -75,14 +76,14 @@ def concat(arrays, /, axis: int | None = 0, out=None, *, dtype=None, casting="sa
 
 def permute_dims(a, axes=None):
     """``a`` with its axes permuted (``transpose``'s array-API name)."""
-    if not isinstance(a, Tracer):
+    if plain(a):
         return default_xp().permute_dims(a, axes)
     return transpose(a, axes)
 
 
 def matrix_transpose(x, /):
     """``x`` with its last two axes exchanged."""
-    if not isinstance(x, Tracer):
+    if plain(x):
         return default_xp().matrix_transpose(x)
     if ndim_of(x) < 2:
         raise ValueError(f"Input array must be at least 2-dimensional, but it is {ndim_of(x)}")
@@ -110,7 +111,7 @@ def cumulative_sum(x, /, *, axis: int | None = None, dtype=None, out=None,
                    include_initial: bool = False):
     """Running sum along ``axis``, optionally starting with 0; differentiable."""
     check_no_out(out, "cumulative_sum")
-    if not isinstance(x, Tracer):
+    if plain(x):
         return default_xp().cumulative_sum(x, axis=axis, dtype=dtype,
                                            include_initial=include_initial)
     return _cumulative(x, cumsum, 0, axis, dtype, include_initial, "cumulative_sum")
@@ -120,7 +121,7 @@ def cumulative_prod(x, /, *, axis: int | None = None, dtype=None, out=None,
                     include_initial: bool = False):
     """Running product along ``axis``, optionally starting with 1; differentiable."""
     check_no_out(out, "cumulative_prod")
-    if not isinstance(x, Tracer):
+    if plain(x):
         return default_xp().cumulative_prod(x, axis=axis, dtype=dtype,
                                             include_initial=include_initial)
     return _cumulative(x, cumprod, 1, axis, dtype, include_initial, "cumulative_prod")
@@ -137,7 +138,7 @@ def _dtype_of_any(x):
 def vecdot(x1, x2, /, out=None, *, axis: int = -1, keepdims: bool = False):
     """``sum(conj(x1) * x2)`` along ``axis``, broadcasting the other axes."""
     check_no_out(out, "vecdot")
-    if not traced(x1, x2):
+    if plain(x1, x2):
         return default_xp().vecdot(x1, x2, axis=axis, keepdims=keepdims)
     a = moveaxis(x1, axis, -1)
     b = moveaxis(x2, axis, -1)
@@ -153,7 +154,7 @@ def vecdot(x1, x2, /, out=None, *, axis: int = -1, keepdims: bool = False):
 def matvec(x1, x2, /, out=None):
     """Matrix-vector products ``x1 @ x2`` over the last axes, broadcasting the others."""
     check_no_out(out, "matvec")
-    if not traced(x1, x2):
+    if plain(x1, x2):
         return default_xp().matvec(x1, x2)
     return einsum("...ij,...j->...i", x1, x2)
 
@@ -161,14 +162,14 @@ def matvec(x1, x2, /, out=None):
 def vecmat(x1, x2, /, out=None):
     """Vector-matrix products ``conj(x1) @ x2`` over the last axes, broadcasting the others."""
     check_no_out(out, "vecmat")
-    if not traced(x1, x2):
+    if plain(x1, x2):
         return default_xp().vecmat(x1, x2)
     return einsum("...i,...ij->...j", _conj_if_complex(x1), x2)
 
 
 def unstack(x, /, *, axis: int = 0) -> tuple:
     """The slices of ``x`` along ``axis``, as a tuple."""
-    if not isinstance(x, Tracer):
+    if plain(x):
         return default_xp().unstack(x, axis=axis)
     if ndim_of(x) == 0:
         raise ValueError("Input array must be at least 1-d.")
@@ -179,14 +180,14 @@ def unstack(x, /, *, axis: int = 0) -> tuple:
 # Conversions ----------------------------------------------------------------------
 def asanyarray(a, dtype=None, order=None, *, device=None, copy=None, like=None):
     """``a`` as an array (``asarray``; traced values stay traced)."""
-    if not traced(a):
+    if plain(a):
         return default_xp().asanyarray(a, dtype=dtype, order=order, device=device, copy=copy)
     return asarray(a, dtype)
 
 
 def ascontiguousarray(a, dtype=None, *, like=None):
     """``a`` as an array with at least one dimension."""
-    if not traced(a):
+    if plain(a):
         return default_xp().ascontiguousarray(a, dtype=dtype)
     a = asarray(a, dtype)
     return a if shape_of(a) else reshape(a, (1,))
@@ -194,7 +195,7 @@ def ascontiguousarray(a, dtype=None, *, like=None):
 
 def asfortranarray(a, dtype=None, *, like=None):
     """``a`` as an array with at least one dimension (memory order is NumPy's concern)."""
-    if not traced(a):
+    if plain(a):
         return default_xp().asfortranarray(a, dtype=dtype)
     a = asarray(a, dtype)
     return a if shape_of(a) else reshape(a, (1,))
@@ -202,29 +203,49 @@ def asfortranarray(a, dtype=None, *, like=None):
 
 def asarray_chkfinite(a, dtype=None, order=None):
     """``a`` as an array; a ``ValueError`` if it holds infinities or NaNs."""
-    if not traced(a):
+    if plain(a):
         return default_xp().asarray_chkfinite(a, dtype=dtype, order=order)
     a = asarray(a, dtype)
     # Every example of a vmap batch is checked: the loop would stop at the first bad one.
     value = a
     while isinstance(value, Tracer):
         value = value._value
-    xp = backend.of(value).xp
-    if value.dtype.kind in "fc" and not bool(xp.isfinite(value).all()):
+    be = backend.of(value)
+    if value.dtype.kind not in "fc":
+        return a
+    if be.lazy:
+        if isinstance(a, Tracer):
+            from funcad.backend import NotLazyError
+
+            raise NotLazyError(
+                "asarray_chkfinite cannot check a traced Dask array for infs and NaNs without "
+                "computing it; check the input before the transform "
+                "(fnp.asarray_chkfinite(x) checks chunk by chunk when x is computed)."
+            )
+        # The check runs with the graph: computing the result raises NumPy's ValueError.
+        return be.map_elementwise(_finite_block, a)
+    if not bool(be.xp.isfinite(value).all()):
         raise ValueError("array must not contain infs or NaNs")
     return a
 
 
+def _finite_block(block):
+    # NumPy's check and message, run on each chunk when the graph is computed.
+    return backend.of(block).xp.asarray_chkfinite(block)
+
+
 def copy(a, order: str = "K", subok: bool = False):
     """A copy of ``a``; traced values are immutable, so they are returned as they are."""
-    if not isinstance(a, Tracer):
+    if plain(a):
         return default_xp().copy(a, order=order, subok=subok)
+    if not isinstance(a, Tracer):
+        return a.copy()  # a lazy array: a new graph node, as Dask's copy
     return a
 
 
 def broadcast_arrays(*args, subok: bool = False) -> tuple:
     """The arguments broadcast against each other, as a tuple."""
-    if not traced(args):
+    if plain(args):
         return default_xp().broadcast_arrays(*args, subok=subok)
     shape = default_xp().broadcast_shapes(*(shape_of(a) for a in args))
     return tuple(a if shape_of(a) == shape and isinstance(a, Tracer)
@@ -254,7 +275,7 @@ def promote_types(type1, type2, /):
 
 def min_scalar_type(a, /):
     """The smallest dtype that holds ``a``'s value (its dtype for arrays with dimensions)."""
-    if not isinstance(a, Tracer):
+    if plain(a):
         return default_xp().min_scalar_type(a)
     if shape_of(a):
         return dtype_of(a)
@@ -299,7 +320,7 @@ def isreal(x):
 
 def real_if_close(a, tol: float = 100):
     """The real part of complex ``a`` when every imaginary part is within ``tol`` eps of 0."""
-    if not isinstance(a, Tracer):
+    if plain(a):
         return default_xp().real_if_close(a, tol=tol)
     if dtype_of(a).kind != "c":
         return a
@@ -314,7 +335,7 @@ def real_if_close(a, tol: float = 100):
 # Shapes ---------------------------------------------------------------------------
 def rollaxis(a, axis: int, start: int = 0):
     """``a`` with ``axis`` moved to sit before position ``start``."""
-    if not isinstance(a, Tracer):
+    if plain(a):
         return default_xp().rollaxis(a, axis, start)
     n = ndim_of(a)
     axis = normalize_axis(axis, n)
@@ -334,7 +355,7 @@ def rollaxis(a, axis: int, start: int = 0):
 
 def resize(a, new_shape):
     """``a`` flattened, repeated as needed and cut to ``new_shape``; differentiable."""
-    if not isinstance(a, Tracer):
+    if plain(a):
         return default_xp().resize(a, new_shape)
     if isinstance(new_shape, int) or hasattr(new_shape, "__index__"):
         new_shape = (operator.index(new_shape),)
@@ -354,7 +375,7 @@ def resize(a, new_shape):
 
 def diagflat(v, k: int = 0):
     """A 2-D array with the flattened ``v`` on its ``k``-th diagonal; differentiable."""
-    if not isinstance(v, Tracer):
+    if plain(v):
         return default_xp().diagflat(v, k)
     return diag(ravel(v), k)
 
@@ -374,7 +395,8 @@ def inexact_type(*values):
 def _as_type(x, dtype):
     if isinstance(x, Tracer):
         return astype(x, dtype)
-    return default_xp().asarray(x, dtype=dtype)
+    xp = backend.of(x).xp if backend.is_array(x) else default_xp()
+    return xp.asarray(x, dtype=dtype)
 
 
 def ramp(start, stop, num: int, endpoint: bool, dtype):
@@ -403,7 +425,7 @@ def _count(num) -> int:
 def logspace(start, stop, num: int = 50, endpoint: bool = True, base=10.0, dtype=None,
              axis: int = 0):
     """``base ** linspace(start, stop)``; differentiable in ``start``, ``stop`` and ``base``."""
-    if not traced(start, stop, base):
+    if plain(start, stop, base):
         return default_xp().logspace(start, stop, num=num, endpoint=endpoint, base=base,
                                      dtype=dtype, axis=axis)
     num = _count(num)
@@ -427,13 +449,15 @@ def _insert_one(shape, axis):
 
 def geomspace(start, stop, num: int = 50, endpoint: bool = True, dtype=None, axis: int = 0):
     """Numbers spaced evenly on a log scale from ``start`` to ``stop``; differentiable in both."""
-    if not traced(start, stop):
+    if plain(start, stop):
         return default_xp().geomspace(start, stop, num=num, endpoint=endpoint, dtype=dtype,
                                       axis=axis)
     num = _count(num)
     xp = default_xp()
+    # A lazy end is not known before it is computed: a zero one gives NaN there.
     known = [maybe_concrete(v) for v in (start, stop)]
-    if any(k is not None and bool(xp.any(xp.asarray(k) == 0)) for k in known):
+    if any(k is not None and not is_lazy(k) and bool(xp.any(xp.asarray(k) == 0))
+           for k in known):
         raise ValueError("Geometric sequence cannot include zero")
     dt = xp.result_type(_dtype(start), _dtype(stop), float(num), xp.zeros((), dtype))
     if dt.kind == "c":
@@ -474,14 +498,14 @@ def indices(dimensions, dtype=int, sparse: bool = False):
 
 def ix_(*args) -> tuple:
     """Open-mesh index arrays from 1-D sequences (boolean ones give their nonzero positions)."""
-    if not traced(args):
+    if plain(args):
         return default_xp().ix_(*args)
     out, nd = [], len(args)
     for k, new in enumerate(args):
         if ndim_of(new) != 1:
             raise ValueError("Cross index must be 1 dimensional")
-        if getattr(dtype_of(new), "kind", None) == "b" or (
-                not isinstance(new, Tracer) and default_xp().asarray(new).dtype.kind == "b"):
+        kind = getattr(dtype_of(new), "kind", None) or default_xp().asarray(new).dtype.kind
+        if kind == "b":
             new = default_xp().flatnonzero(concrete(new, "ix_", f"argument {k}",
                                                     "pass integer indices"))
         n = shape_of(new)[0]
@@ -501,7 +525,7 @@ def diag_indices(n: int, ndim: int = 2) -> tuple:
 
 def diag_indices_from(arr) -> tuple:
     """Indices of the main diagonal of ``arr`` (traced or not: only its shape counts)."""
-    if not isinstance(arr, Tracer):
+    if plain(arr):
         return default_xp().diag_indices_from(arr)
     shape = shape_of(arr)
     if len(shape) < 2:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import math
 
+from funcad import backend
 from funcad.core.trace import Tracer
 from funcad.numpy import composites
 from funcad.primitives import arithmetic as ar
@@ -16,6 +17,19 @@ from funcad.primitives import binary_math, indexing, integer, linalg, reduction,
 from funcad.primitives import comparison as cmp
 from funcad.primitives import elementwise as el
 from funcad.primitives import shape as sh
+
+
+def _lazy_note(tracer) -> str:
+    """A sentence for conversion errors where a lazy backend (Dask) owns the traced value."""
+    value = tracer
+    while isinstance(value, Tracer):
+        value = value._value
+    be = backend.of(value)
+    if not be.lazy:
+        return ""
+    return (f" Its value is also a lazy {be.name} array: a Python number or bool of it would "
+            f"compute the graph while funcad builds one; call .compute() on the results "
+            f"outside the transform.")
 
 
 class ArrayTracer(Tracer):
@@ -103,7 +117,7 @@ class ArrayTracer(Tracer):
     def __bool__(self):
         raise TypeError(
             "the truth value of a traced array is not known while it is being "
-            "transformed; use fnp.where for data-dependent choices."
+            "transformed; use fnp.where for data-dependent choices." + _lazy_note(self)
         )
 
     def __float__(self):
@@ -113,7 +127,7 @@ class ArrayTracer(Tracer):
             "primal either, because a Python number would silently drop the derivative. "
             "Keep it an array (fnp functions, fnp.asarray); to inspect a value, return "
             "fa.stop_gradient(x) as an output (e.g. has_aux=True) and convert it outside "
-            "the transform."
+            "the transform." + _lazy_note(self)
         )
 
     __int__ = __index__ = __complex__ = __float__

@@ -17,6 +17,7 @@ from __future__ import annotations
 from funcad import backend
 from funcad.core.trace import Tracer
 from funcad.numpy._concrete import maybe_concrete
+from funcad.numpy._lazy import lazy_owner
 from funcad.primitives._util import check_no_out, dtype_of, ndim_of, normalize_axis, shape_of
 from funcad.primitives.comparison import astype
 from funcad.primitives.gather import (
@@ -125,7 +126,9 @@ def take(a, indices, axis=None, out=None, mode=None):
     """Elements of ``a`` at ``indices`` along ``axis`` (of the flattened ``a`` when None)."""
     check_no_out(out, "take")
     if not isinstance(a, Tracer) and not isinstance(indices, Tracer):
-        return backend.of(a).xp.take(a, indices, axis=axis, mode=mode)
+        # Lazy indices (Dask) take a NumPy ``a`` into their graph.
+        be = lazy_owner(a, indices) or backend.of(a)
+        return be.xp.take(a, indices, axis=axis, mode=mode)
     if axis is None:
         a, axis = reshape(a, (-1,)), 0
     axis = normalize_axis(axis, ndim_of(a))
@@ -149,7 +152,8 @@ def _bounded(indices, n: int, mode):
 def take_along_axis(arr, indices, axis):
     """Values of ``arr`` at ``indices`` along ``axis``, as ``numpy.take_along_axis``."""
     if not isinstance(arr, Tracer) and not isinstance(indices, Tracer):
-        return backend.of(arr).xp.take_along_axis(arr, indices, axis)
+        be = lazy_owner(arr, indices) or backend.of(arr)
+        return be.xp.take_along_axis(arr, indices, axis)
     if axis is None:
         arr, axis = reshape(arr, (-1,)), 0
     ndim = ndim_of(arr)
@@ -258,7 +262,10 @@ def _update(x, index, values, method: str):
     traced_index = any(isinstance(i, Tracer) or (isinstance(i, list) and any(
         isinstance(v, Tracer) for v in i)) for i in _items(index))
     if not (isinstance(x, Tracer) or isinstance(values, Tracer) or traced_index):
-        xp = backend.of_many(x, values).xp
+        be = backend.of_many(x, values)
+        xp = be.xp
+        if be.lazy:  # a lazy array is not written into: its backend builds the result
+            return be.scatter(xp.asarray(x), index, values, mode)
         out = xp.array(x, copy=True)
         if mode == "set":
             out[index] = values

@@ -26,6 +26,7 @@ from typing import Any, NamedTuple
 from funcad import backend
 from funcad.core.trace import Tracer
 from funcad.numpy._concrete import maybe_concrete, traced
+from funcad.numpy._lazy import plain
 from funcad.numpy._numerical_util import as_operand
 from funcad.primitives import decompositions as _dec
 from funcad.primitives import solvers as _sol
@@ -394,12 +395,12 @@ def matrix_power(a, n):
 def multi_dot(arrays, *, out=None):
     """The product of two or more matrices, in the cheapest order (as NumPy)."""
     arrays = list(arrays)
-    if not traced(*arrays):
+    if plain(*arrays):
         return backend.of_many(*arrays).xp.linalg.multi_dot(arrays, out=out)
     check_no_out(out, "linalg.multi_dot")
     if len(arrays) < 2:
         raise ValueError("funcad.numpy.linalg.multi_dot: expecting at least two arrays.")
-    like = next(x for x in arrays if isinstance(x, Tracer))
+    like = next(x for x in arrays if not plain(x))
     arrays = [as_operand(x, like) for x in arrays]
     if len(arrays) == 2:
         from funcad.numpy.composites import dot
@@ -480,8 +481,9 @@ def norm(x, ord=None, axis=None, keepdims: bool = False):  # noqa: A002 - mirror
     >>> fa.grad(fnp.linalg.norm)(np.zeros(3)).tolist()
     [0.0, 0.0, 0.0]
     """
-    if not isinstance(x, Tracer):
+    if not isinstance(x, Tracer) and not backend.of(x).lazy:
         return backend.of(x).xp.linalg.norm(x, ord=ord, axis=axis, keepdims=keepdims)
+    # Traced or lazy (Dask's norm takes at most 2-D arrays): funcad's operations.
     # NumPy takes the norm of integers and booleans in float64.
     x = _cast(x, _common_inexact(x))
     nd = ndim_of(x)

@@ -20,7 +20,8 @@ from __future__ import annotations
 import contextlib
 
 from funcad.core.trace import Tracer
-from funcad.numpy._concrete import maybe_concrete, traced
+from funcad.numpy._concrete import maybe_concrete
+from funcad.numpy._lazy import is_lazy, plain
 from funcad.numpy._numerical_util import default_xp
 from funcad.numpy.composites import ravel
 from funcad.primitives import logical
@@ -62,8 +63,11 @@ def _kind(x) -> str:
 
 
 def _as_bool(result):
-    """NumPy's Python ``bool`` where the answer is known; a traced boolean under ``vmap``."""
-    return result if isinstance(result, Tracer) else bool(result)
+    """NumPy's Python ``bool`` where the answer is known; a traced boolean under ``vmap``.
+
+    On a lazy backend (Dask) the answer is a 0-d boolean array, computed with the rest.
+    """
+    return result if isinstance(result, Tracer) or is_lazy(result) else bool(result)
 
 
 def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan: bool = False):
@@ -92,14 +96,14 @@ def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan: bool = False):
 
 def allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan: bool = False):
     """Whether every element of ``a`` is close to ``b`` (see ``isclose``)."""
-    if not traced(a, b, rtol, atol):
+    if plain(a, b, rtol, atol):
         return default_xp().allclose(a, b, rtol, atol, equal_nan)
     return _as_bool(logical.all(isclose(a, b, rtol, atol, equal_nan)))
 
 
 def array_equal(a1, a2, equal_nan: bool = False):
     """Whether ``a1`` and ``a2`` have the same shape and elements."""
-    if not traced(a1, a2):
+    if plain(a1, a2):
         return default_xp().array_equal(a1, a2, equal_nan)
     if shape_of(a1) != shape_of(a2):
         return False
@@ -111,7 +115,7 @@ def array_equal(a1, a2, equal_nan: bool = False):
 
 def array_equiv(a1, a2):
     """Whether ``a1`` and ``a2`` broadcast to each other and agree elementwise."""
-    if not traced(a1, a2):
+    if plain(a1, a2):
         return default_xp().array_equiv(a1, a2)
     try:
         default_xp().broadcast_shapes(shape_of(a1), shape_of(a2))

@@ -21,10 +21,11 @@ from typing import Any, Sequence
 from funcad import backend
 from funcad.core.trace import Tracer
 from funcad.numpy._concrete import traced
+from funcad.numpy._lazy import constants_xp, plain
 from funcad.numpy._pad import pad
 from funcad.numpy.products import cross, diag, diagonal, inner, kron, outer, trace, tril, triu, vdot
 from funcad.primitives._util import (
-    backend_of,
+    dtype_of,
     ndim_of,
     normalize_axes,
     normalize_axis,
@@ -143,7 +144,7 @@ def _ints(value, function: str, name: str) -> list[int]:
 def roll(a: ArrayLike, shift: int | Sequence[int],
          axis: int | Sequence[int] | None = None) -> ArrayLike:
     """``a`` with elements shifted cyclically by ``shift`` along ``axis``."""
-    if not isinstance(a, Tracer):
+    if plain(a):
         return _xp(a).roll(a, shift, axis)
     if axis is None:
         return reshape(roll(reshape(a, (-1,)), shift, 0), shape_of(a))
@@ -211,7 +212,7 @@ def _repeat_each(x, r: int, axis: int):
 
 def repeat(a: ArrayLike, repeats: int | Sequence[int], axis: int | None = None) -> ArrayLike:
     """Each element of ``a`` repeated ``repeats`` times (one count or one per element)."""
-    if not isinstance(a, Tracer):
+    if plain(a):
         return _xp(a).repeat(a, repeats, axis)
     if axis is None:
         a, axis = reshape(a, (-1,)), 0
@@ -224,7 +225,7 @@ def repeat(a: ArrayLike, repeats: int | Sequence[int], axis: int | None = None) 
         from funcad.numpy.indexing import take
     except ImportError:  # the gather family is absent: fall back to slices
         return _repeat_runs(a, counts, axis)
-    xp = backend_of(a).xp
+    xp = constants_xp(a)
     return take(a, xp.repeat(xp.arange(n), counts), axis=axis)
 
 
@@ -248,7 +249,7 @@ def _repeat_runs(a, counts: list[int], axis: int):
 def array_split(ary: ArrayLike, indices_or_sections: int | Sequence[int],
                 axis: int = 0) -> list:
     """``ary`` cut along ``axis`` into sections (nearly equal) or at indices."""
-    if not isinstance(ary, Tracer):
+    if plain(ary):
         return _xp(ary).array_split(ary, indices_or_sections, axis)
     axis = normalize_axis(axis, ndim_of(ary))
     total = shape_of(ary)[axis]
@@ -270,7 +271,7 @@ def array_split(ary: ArrayLike, indices_or_sections: int | Sequence[int],
 
 def split(ary: ArrayLike, indices_or_sections: int | Sequence[int], axis: int = 0) -> list:
     """``ary`` cut along ``axis`` into equal sections or at indices."""
-    if not isinstance(ary, Tracer):
+    if plain(ary):
         return _xp(ary).split(ary, indices_or_sections, axis)
     if not hasattr(indices_or_sections, "__len__"):
         total = shape_of(ary)[normalize_axis(axis, ndim_of(ary))]
@@ -284,7 +285,7 @@ def split(ary: ArrayLike, indices_or_sections: int | Sequence[int], axis: int = 
 
 def hsplit(ary: ArrayLike, indices_or_sections: int | Sequence[int]) -> list:
     """``split`` along axis 1 (axis 0 for 1-d arrays)."""
-    if not isinstance(ary, Tracer):
+    if plain(ary):
         return _xp(ary).hsplit(ary, indices_or_sections)
     if ndim_of(ary) == 0:
         raise ValueError("hsplit only works on arrays of 1 or more dimensions; got a 0-d array.")
@@ -293,7 +294,7 @@ def hsplit(ary: ArrayLike, indices_or_sections: int | Sequence[int]) -> list:
 
 def vsplit(ary: ArrayLike, indices_or_sections: int | Sequence[int]) -> list:
     """``split`` along axis 0 of an array of 2 or more dimensions."""
-    if not isinstance(ary, Tracer):
+    if plain(ary):
         return _xp(ary).vsplit(ary, indices_or_sections)
     if ndim_of(ary) < 2:
         raise ValueError(f"vsplit only works on arrays of 2 or more dimensions; got shape "
@@ -303,7 +304,7 @@ def vsplit(ary: ArrayLike, indices_or_sections: int | Sequence[int]) -> list:
 
 def dsplit(ary: ArrayLike, indices_or_sections: int | Sequence[int]) -> list:
     """``split`` along axis 2 of an array of 3 or more dimensions."""
-    if not isinstance(ary, Tracer):
+    if plain(ary):
         return _xp(ary).dsplit(ary, indices_or_sections)
     if ndim_of(ary) < 3:
         raise ValueError(f"dsplit only works on arrays of 3 or more dimensions; got shape "
@@ -351,7 +352,7 @@ def meshgrid(*xi: ArrayLike, copy: bool = True, sparse: bool = False,
     """Coordinate arrays from coordinate vectors (``indexing`` 'xy' or 'ij')."""
     if indexing not in ("xy", "ij"):
         raise ValueError(f"meshgrid: indexing must be 'xy' or 'ij'; got {indexing!r}.")
-    if not traced(*xi):
+    if plain(*xi):
         return _xps(xi).meshgrid(*xi, copy=copy, sparse=sparse, indexing=indexing)
     ndim = len(xi)
     ones = (1,) * ndim
@@ -376,7 +377,7 @@ def _concat_cast(arrays, axis, dtype, casting, name):
     if dtype is not None:
         xp = backend.default().xp
         for i, a in enumerate(arrays):
-            source = xp.result_type(a) if not isinstance(a, Tracer) else a.dtype
+            source = xp.result_type(a) if dtype_of(a) is None else dtype_of(a)
             if not xp.can_cast(source, dtype, casting=casting):
                 raise TypeError(f"{name}: cannot cast input {i} from {source} to {xp.dtype(dtype)} "
                                 f"with casting={casting!r}; pass casting='unsafe' to force it.")
@@ -394,7 +395,7 @@ def _sequence(tup, name):
 def vstack(tup: Sequence[ArrayLike], *, dtype: Any = None,
            casting: str = "same_kind") -> ArrayLike:
     """Arrays stacked along the first axis (1-d arrays become rows)."""
-    if not traced(tup):
+    if plain(tup):
         return _xps(tup).vstack(tup, dtype=dtype, casting=casting)
     arrays = atleast_2d(*_sequence(tup, "vstack"))
     arrays = arrays if isinstance(arrays, tuple) else (arrays,)
@@ -414,7 +415,7 @@ def row_stack(tup: Sequence[ArrayLike], *, dtype: Any = None,
 def hstack(tup: Sequence[ArrayLike], *, dtype: Any = None,
            casting: str = "same_kind") -> ArrayLike:
     """Arrays stacked along the second axis (the first for 1-d arrays)."""
-    if not traced(tup):
+    if plain(tup):
         return _xps(tup).hstack(tup, dtype=dtype, casting=casting)
     arrays = atleast_1d(*_sequence(tup, "hstack"))
     arrays = arrays if isinstance(arrays, tuple) else (arrays,)
@@ -432,7 +433,7 @@ def dstack(tup: Sequence[ArrayLike]) -> ArrayLike:
 
 def column_stack(tup: Sequence[ArrayLike]) -> ArrayLike:
     """1-d arrays as the columns of a 2-d array; 2-d arrays stacked as they are."""
-    if not traced(tup):
+    if plain(tup):
         return _xps(tup).column_stack(tup)
     arrays = []
     for v in _sequence(tup, "column_stack"):

@@ -26,6 +26,7 @@ from typing import Any
 from funcad import backend
 from funcad.core.trace import Tracer
 from funcad.numpy._concrete import maybe_concrete
+from funcad.numpy._lazy import constants_xp
 from funcad.numpy._numerical_util import is_inexact
 from funcad.numpy.indexing import take_along_axis
 from funcad.numpy.reductions import argmax as argmax_
@@ -127,10 +128,10 @@ def nanmedian(a: ArrayLike, axis: Axis = None, out: None = None,
               overwrite_input: bool = False, keepdims: bool = False) -> ArrayLike:
     """The median of the non-NaN elements along ``axis``; NaN for an all-NaN slice."""
     check_no_out(out, "nanmedian")
-    if not isinstance(a, Tracer):
+    if not isinstance(a, Tracer) and not backend.of(a).lazy:
         return _xp(a).nanmedian(a, axis=axis, overwrite_input=overwrite_input,
                                 keepdims=keepdims)
-    xp = backend_of(a).xp
+    xp = constants_xp(a)
     dtype = dtype_of(a) if is_inexact(a) else xp.dtype(xp.float64)
     return _nan_quantile(a, xp.asarray(0.5), axis, keepdims, dtype, median=True)
 
@@ -139,11 +140,11 @@ def nanquantile(a: ArrayLike, q: ArrayLike, axis: Axis = None, out: None = None,
                 overwrite_input: bool = False, method: str = "linear",
                 keepdims: bool = False, *, weights: ArrayLike = None) -> ArrayLike:
     """The ``q``-th quantiles (``q`` in [0, 1], not traced) of the non-NaN elements."""
-    if not isinstance(a, Tracer) and not isinstance(q, Tracer):
+    if not isinstance(a, Tracer) and not isinstance(q, Tracer) and not backend.of(a).lazy:
         return _xp(a).nanquantile(a, q, axis=axis, out=out, overwrite_input=overwrite_input,
                                   method=method, keepdims=keepdims, weights=weights)
     _check(a, q, out, method, weights, "nanquantile")
-    fractions = backend_of(a).xp.asarray(q)
+    fractions = constants_xp(a).asarray(q)
     if fractions.size and not (fractions.min() >= 0 and fractions.max() <= 1):
         raise ValueError("nanquantile: Quantiles must be in the range [0, 1].")
     return _nan_quantile(a, fractions, axis, keepdims, quantile_dtype(a, q, fractions))
@@ -153,11 +154,11 @@ def nanpercentile(a: ArrayLike, q: ArrayLike, axis: Axis = None, out: None = Non
                   overwrite_input: bool = False, method: str = "linear",
                   keepdims: bool = False, *, weights: ArrayLike = None) -> ArrayLike:
     """The ``q``-th percentiles (``q`` in [0, 100], not traced) of the non-NaN elements."""
-    if not isinstance(a, Tracer) and not isinstance(q, Tracer):
+    if not isinstance(a, Tracer) and not isinstance(q, Tracer) and not backend.of(a).lazy:
         return _xp(a).nanpercentile(a, q, axis=axis, out=out, overwrite_input=overwrite_input,
                                     method=method, keepdims=keepdims, weights=weights)
     _check(a, q, out, method, weights, "nanpercentile")
-    xp = backend_of(a).xp
+    xp = constants_xp(a)
     fractions = xp.asarray(xp.true_divide(q, 100))
     if fractions.size and not (fractions.min() >= 0 and fractions.max() <= 1):
         raise ValueError("nanpercentile: Percentiles must be in the range [0, 100].")
@@ -231,5 +232,6 @@ def _nan_quantile(a, q, axis, keepdims, dtype, median=False):
 
 def _warn_all_nan(count):
     value = maybe_concrete(count)
-    if value is not None and bool((value == 0).any()):
+    # A lazy value is not known before it is computed: no warning rather than a computation.
+    if value is not None and not backend.of(value).lazy and bool((value == 0).any()):
         warnings.warn("All-NaN slice encountered", RuntimeWarning, stacklevel=4)

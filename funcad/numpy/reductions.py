@@ -15,11 +15,11 @@ array([1., 8., 0.])
 
 from __future__ import annotations
 
-import builtins
 from typing import Any
 
 from funcad import backend
 from funcad.core.trace import Tracer
+from funcad.numpy._lazy import plain
 from funcad.numpy.statistics import (
     average,
     nanmax,
@@ -120,10 +120,11 @@ def diff(a: ArrayLike, n: int = 1, axis: int = -1, prepend: ArrayLike = _NO_VALU
     array([2., 2.])
     """
     edges = [x for x in (prepend, append) if x is not _NO_VALUE]
-    if not (isinstance(a, Tracer) or builtins.any(isinstance(x, Tracer) for x in edges)):
+    if plain(a, *edges):
         given = {name: x for name, x in (("prepend", prepend), ("append", append))
                  if x is not _NO_VALUE}
         return _xp(a).diff(a, n=n, axis=axis, **given)
+    # Traced or lazy (Dask's diff computes a Dask edge): funcad's operations.
     if n < 0:
         raise ValueError(f"diff: order n must be non-negative but got n={n!r}.")
     if n == 0:
@@ -208,6 +209,6 @@ def ptp(a: ArrayLike, axis: int | tuple[int, ...] | None = None, out: None = Non
         keepdims: bool = False) -> ArrayLike:
     """Peak to peak, ``max - min`` over ``axis``; tied extremes share the derivative."""
     check_no_out(out, "ptp")
-    if not isinstance(a, Tracer):
+    if not isinstance(a, Tracer) and not backend.of(a).lazy:
         return _xp(a).ptp(a, axis=_tuple(axis), keepdims=keepdims)
     return subtract(max_(a, axis=axis, keepdims=keepdims), min_(a, axis=axis, keepdims=keepdims))

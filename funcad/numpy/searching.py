@@ -28,6 +28,8 @@ import operator
 from funcad import backend
 from funcad.core.trace import Tracer
 from funcad.numpy._concrete import concrete, maybe_concrete, traced
+from funcad.numpy._lazy import constants_xp
+from funcad.numpy._lazy import plain as _plain_args
 from funcad.numpy.composites import ravel, stack
 from funcad.numpy.indexing import take, take_along_axis
 from funcad.numpy.sorting import argsort, sort
@@ -172,8 +174,12 @@ def searchsorted(a, v, side: str = "left", sorter=None):
 
     Under ``vmap`` of ``a`` or ``v`` it compares every pair (O(len(a) * v.size)).
     """
-    if not traced(a, v, sorter):
+    if _plain_args(a, v, sorter):
         return backend.of(a).xp.searchsorted(a, v, side=side, sorter=sorter)
+    if not traced(a, v, sorter):  # lazy arrays: the backend's searchsorted, chunk by chunk
+        xp = backend.of_many(a, v, sorter).xp
+        a = xp.asarray(a) if sorter is None else xp.take(a, sorter)
+        return xp.searchsorted(a, xp.asarray(v), side=side)
     if side not in ("left", "right"):
         raise ValueError(f"searchsorted: side must be 'left' or 'right', got {side!r}.")
     plain = [maybe_concrete(x) for x in (a, v, sorter)]
@@ -213,7 +219,7 @@ def digitize(x, bins, right: bool = False):
     for each value, the number of bins above it (``bins > x``; ``bins >= x``
     with ``right=True``), which is the answer for decreasing bins.
     """
-    if not traced(x, bins):
+    if _plain_args(x, bins):
         return backend.of(x).xp.digitize(x, bins, right=right)
     if getattr(dtype_of(x), "kind", None) == "c":
         raise TypeError("digitize: x may not be complex")
@@ -270,7 +276,7 @@ def bincount(x, weights=None, minlength: int = 0, *, length: int | None = None):
     >>> fa.grad(lambda w: fnp.bincount(np.array([0, 2, 2]), w)[2])(np.ones(3))
     array([0., 1., 1.])
     """
-    if length is None and not traced(x, weights):
+    if length is None and _plain_args(x, weights):
         return backend.of(x).xp.bincount(x, weights=weights, minlength=minlength)
     if ndim_of(x) != 1:
         raise ValueError(f"bincount: x must be one-dimensional, got shape {shape_of(x)}.")
@@ -306,7 +312,7 @@ def _scatter_add(index, values, length: int, dtype):
     """Sums of ``values`` at ``index`` into ``length`` bins; out-of-range entries dropped."""
     xp = _xp(index) if isinstance(index, Tracer) else backend.of(index).xp
     inside = logical_and(less_equal(0, index), less(index, length))
-    if not isinstance(inside, Tracer) and bool(xp.all(inside)):
+    if not isinstance(inside, Tracer) and not backend.of(inside).lazy and bool(xp.all(inside)):
         return scatter(xp.zeros(length, dtype), values, [index], (IndexArray(0),), "add")
     index = where(inside, index, 0)
     values = where(inside, values, xp.zeros((), dtype))
@@ -352,14 +358,14 @@ def select(condlist, choicelist, default=0):
 
     Differentiable in the choices and ``default``.
     """
-    if not traced(condlist, choicelist, default):
+    if _plain_args(condlist, choicelist, default):
         return backend.default().xp.select(condlist, choicelist, default)
     if len(condlist) != len(choicelist):
         raise ValueError("list of cases must be same length as list of conditions")
     if len(condlist) == 0:
         raise ValueError("select with an empty condition list is not possible")
     xp = backend_of(next(x for x in (*condlist, *choicelist, default)
-                         if isinstance(x, Tracer))).xp
+                         if isinstance(x, Tracer) or backend.is_array(x))).xp
     dtype = xp.result_type(*(_weak(c) for c in (*choicelist, default)))
     for i, cond in enumerate(condlist):
         kind = getattr(dtype_of(cond), "kind", None) or xp.asarray(cond).dtype.kind
@@ -373,7 +379,7 @@ def select(condlist, choicelist, default=0):
 
 def _weak(x):
     """What NumPy's promotion sees: a dtype, or a Python number (weak, NEP 50)."""
-    if isinstance(x, Tracer):
+    if isinstance(x, Tracer) or backend.is_array(x):
         return dtype_of(x)
     if type(x) in (int, float, complex):
         return x
@@ -395,7 +401,7 @@ def choose(a, choices, out=None, mode: str = "raise"):
     array([[0., 1.]])
     """
     check_no_out(out, "choose")
-    if not traced(a, choices):
+    if _plain_args(a, choices):
         return backend.of(a).xp.choose(a, choices, mode=mode)
     if mode not in ("raise", "clip", "wrap"):
         raise ValueError(f"choose: mode must be 'raise', 'clip' or 'wrap', got {mode!r}.")
@@ -429,7 +435,7 @@ def piecewise(x, condlist, funclist, *args, **kw):
     conditions each function is applied to all of ``x`` and the results are
     chosen with ``where``.
     """
-    if not traced(x, condlist):
+    if _plain_args(x, condlist):
         return backend.of(x).xp.piecewise(x, condlist, funclist, *args, **kw)
     conds = _condition_list(x, condlist)
     if shape_of(x):
@@ -456,7 +462,9 @@ def _piecewise(x, conds, funclist, args, kw):
     plain = [maybe_concrete(c) for c in conds]
     for cond, known, func in zip(conds, plain, funclist):
         if known is not None:
-            index = xp.nonzero(xp.broadcast_to(xp.asarray(known, dtype=bool), shape_of(x)))
+            # Known conditions pick known positions (host NumPy ones next to a lazy x).
+            cxp = constants_xp(x)
+            index = cxp.nonzero(cxp.broadcast_to(cxp.asarray(known, dtype=bool), shape_of(x)))
             if not callable(func):
                 y = at(y)[index].set(func)
             elif index[0].size:
@@ -468,13 +476,19 @@ def _piecewise(x, conds, funclist, args, kw):
     return y
 
 
+def _condition(c):
+    """A condition as a boolean array; traced and lazy ones stay as they are (cast if need be)."""
+    if isinstance(c, Tracer) or (backend.is_array(c) and backend.of(c).lazy):
+        return c if getattr(dtype_of(c), "kind", None) == "b" else astype(c, bool)
+    return backend.default().xp.asarray(c, dtype=bool)
+
+
 def _condition_list(x, condlist) -> list:
     """NumPy's reading of ``condlist``: one condition, or a sequence of them."""
     if isinstance(condlist, (list, tuple)):
         first = condlist[0] if condlist else None
         if isinstance(first, (list, tuple, Tracer)) or ndim_of(first) > 0 or ndim_of(x) == 0:
-            return [c if isinstance(c, Tracer) else backend.default().xp.asarray(c, dtype=bool)
-                    for c in condlist]
+            return [_condition(c) for c in condlist]
         return [backend.default().xp.asarray(condlist, dtype=bool)]
     if ndim_of(condlist) > ndim_of(x):
         return [condlist[i] for i in range(shape_of(condlist)[0])]

@@ -24,7 +24,8 @@ from typing import Any, NamedTuple
 
 from funcad import backend
 from funcad.core.trace import Tracer
-from funcad.numpy._concrete import concrete, maybe_concrete, traced
+from funcad.numpy._concrete import concrete, maybe_concrete
+from funcad.numpy._lazy import plain as _plain_args
 from funcad.numpy._numerical_util import default_xp
 from funcad.numpy.composites import ravel
 from funcad.numpy.indexing import at, take, take_along_axis
@@ -96,7 +97,7 @@ def _unique(ar, flags, axis, equal_nan, sorted, size, fill_value, name):  # noqa
         from funcad.numpy.searching import _size
 
         return _unique_fixed(ar, _size(size), fill_value, flags, equal_nan)
-    if not isinstance(ar, Tracer):
+    if _plain_args(ar):
         return default_xp().unique(ar, *flags, axis=axis, equal_nan=equal_nan, sorted=sorted)
     plain = concrete(ar, name, "x" if name.startswith("unique_") else "ar", _FIXED_SIZE)
     xp = backend.of(plain).xp
@@ -121,7 +122,7 @@ def _unique_fixed(ar, size, fill_value, flags, equal_nan):
     """``unique`` padded or cut to ``size`` values, with no value-dependent shape."""
     return_index, return_inverse, return_counts = flags
     shape = shape_of(ar)
-    flat = ravel(ar) if isinstance(ar, Tracer) else default_xp().ravel(default_xp().asarray(ar))
+    flat = ravel(ar) if not _plain_args(ar) else default_xp().ravel(default_xp().asarray(ar))
     n = math.prod(shape)
     if n == 0:
         raise ValueError("unique: size= needs a non-empty array (there is no smallest value "
@@ -155,7 +156,7 @@ def _unique_fixed(ar, size, fill_value, flags, equal_nan):
 
 def unique_values(x, /, *, size: int | None = None, fill_value=None):
     """The distinct elements of ``x`` (NaNs kept apart); differentiable."""
-    if size is None and not isinstance(x, Tracer):
+    if size is None and _plain_args(x):
         return default_xp().unique_values(x)
     return _unique(x, (False, False, False), None, False, size is not None, size, fill_value,
                    "unique_values")
@@ -163,7 +164,7 @@ def unique_values(x, /, *, size: int | None = None, fill_value=None):
 
 def unique_counts(x, /, *, size: int | None = None, fill_value=None) -> UniqueCountsResult:
     """The distinct elements of ``x`` and how often each occurs."""
-    if size is None and not isinstance(x, Tracer):
+    if size is None and _plain_args(x):
         return default_xp().unique_counts(x)
     found = _unique(x, (False, False, True), None, False, True, size, fill_value, "unique_counts")
     return UniqueCountsResult(*found)
@@ -171,7 +172,7 @@ def unique_counts(x, /, *, size: int | None = None, fill_value=None) -> UniqueCo
 
 def unique_inverse(x, /, *, size: int | None = None, fill_value=None) -> UniqueInverseResult:
     """The distinct elements of ``x`` and the indices that rebuild ``x`` from them."""
-    if size is None and not isinstance(x, Tracer):
+    if size is None and _plain_args(x):
         return default_xp().unique_inverse(x)
     found = _unique(x, (False, True, False), None, False, True, size, fill_value, "unique_inverse")
     return UniqueInverseResult(*found)
@@ -179,7 +180,7 @@ def unique_inverse(x, /, *, size: int | None = None, fill_value=None) -> UniqueI
 
 def unique_all(x, /, *, size: int | None = None, fill_value=None) -> UniqueAllResult:
     """The distinct elements of ``x``, first indices, inverse indices and counts."""
-    if size is None and not isinstance(x, Tracer):
+    if size is None and _plain_args(x):
         return default_xp().unique_all(x)
     found = _unique(x, (True, True, True), None, False, True, size, fill_value, "unique_all")
     return UniqueAllResult(*found)
@@ -198,7 +199,7 @@ def _result_type(ar1, ar2):
 
 def intersect1d(ar1, ar2, assume_unique: bool = False, return_indices: bool = False):
     """The sorted values in both ``ar1`` and ``ar2``; differentiable (through ``ar1``)."""
-    if not traced(ar1, ar2):
+    if _plain_args(ar1, ar2):
         return default_xp().intersect1d(ar1, ar2, assume_unique, return_indices)
     plain1, plain2 = _plain(ar1, "intersect1d", "ar1"), _plain(ar2, "intersect1d", "ar2")
     _, index1, index2 = default_xp().intersect1d(plain1, plain2, assume_unique, return_indices=True)
@@ -208,7 +209,7 @@ def intersect1d(ar1, ar2, assume_unique: bool = False, return_indices: bool = Fa
 
 def union1d(ar1, ar2):
     """The sorted values in ``ar1`` or ``ar2``; differentiable (each from its first occurrence)."""
-    if not traced(ar1, ar2):
+    if _plain_args(ar1, ar2):
         return default_xp().union1d(ar1, ar2)
     return _unique(concatenate([ravel(ar1), ravel(ar2)], 0), (False, False, False), None, True,
                    True, None, None, "union1d")
@@ -216,7 +217,7 @@ def union1d(ar1, ar2):
 
 def setdiff1d(ar1, ar2, assume_unique: bool = False):
     """The values of ``ar1`` that are not in ``ar2``; differentiable in ``ar1``."""
-    if not traced(ar1, ar2):
+    if _plain_args(ar1, ar2):
         return default_xp().setdiff1d(ar1, ar2, assume_unique)
     plain1, plain2 = _plain(ar1, "setdiff1d", "ar1"), _plain(ar2, "setdiff1d", "ar2")
     xp = default_xp()
@@ -229,7 +230,7 @@ def setdiff1d(ar1, ar2, assume_unique: bool = False):
 
 def setxor1d(ar1, ar2, assume_unique: bool = False):
     """The sorted values in exactly one of ``ar1`` and ``ar2``; differentiable in both."""
-    if not traced(ar1, ar2):
+    if _plain_args(ar1, ar2):
         return default_xp().setxor1d(ar1, ar2, assume_unique)
     plain1, plain2 = _plain(ar1, "setxor1d", "ar1"), _plain(ar2, "setxor1d", "ar2")
     xp = default_xp()
@@ -253,13 +254,13 @@ def setxor1d(ar1, ar2, assume_unique: bool = False):
 # lexsort, sort_complex, trim_zeros ----------------------------------------------------
 def lexsort(keys, axis: int = -1):
     """Indices that sort by the last key, then the one before, ...; not differentiable."""
-    if not traced(keys):
+    if _plain_args(keys):
         return default_xp().lexsort(keys, axis)
     plain = maybe_concrete(keys)
     if plain is not None:
         return default_xp().lexsort(plain if not isinstance(plain, list) else tuple(plain), axis)
     keys = [getitem(keys, i) for i in range(shape_of(keys)[0])] if isinstance(
-        keys, Tracer) else list(keys)
+        keys, Tracer) or backend.is_array(keys) else list(keys)
     if not keys:
         raise TypeError("need sequence of keys with len > 0 in lexsort")
     axis = normalize_axis(axis, ndim_of(keys[0]))
@@ -273,7 +274,7 @@ def lexsort(keys, axis: int = -1):
 
 def sort_complex(a):
     """``a`` sorted by real part, then imaginary part, as complex numbers; differentiable."""
-    if not isinstance(a, Tracer):
+    if _plain_args(a):
         return default_xp().sort_complex(a)
     result = sort(a, axis=-1)
     char = dtype_of(a).char
@@ -284,7 +285,7 @@ def sort_complex(a):
 
 def trim_zeros(filt, trim: str = "fb", axis=None):
     """``filt`` without its leading and/or trailing zeros; differentiable in the rest."""
-    if not isinstance(filt, Tracer):
+    if _plain_args(filt):
         return default_xp().trim_zeros(filt, trim, axis)
     trim = trim.lower()
     if trim not in {"fb", "bf", "f", "b"}:

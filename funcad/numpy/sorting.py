@@ -13,6 +13,7 @@ import math
 
 from funcad import backend
 from funcad.core.trace import Tracer
+from funcad.numpy._lazy import constants_xp
 from funcad.numpy.indexing import getitem_advanced, take_along_axis
 from funcad.primitives._util import (
     backend_of,
@@ -65,9 +66,9 @@ def quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
     has ``q``'s dimensions first, as NumPy's.
     """
     _check_quantile_args(q, out, method, weights, "quantile")
-    if not isinstance(a, Tracer):
+    if not isinstance(a, Tracer) and not backend.of(a).lazy:
         return backend.of(a).xp.quantile(a, q, axis=axis, method=method, keepdims=keepdims)
-    fractions = backend_of(a).xp.asarray(q)
+    fractions = constants_xp(a).asarray(q)
     return _quantile(a, fractions, axis, keepdims, "quantile", quantile_dtype(a, q, fractions))
 
 
@@ -75,9 +76,9 @@ def percentile(a, q, axis=None, out=None, overwrite_input=False, method="linear"
                keepdims=False, *, weights=None):
     """The ``q``-th percentiles of ``a`` along ``axis`` (``q`` in [0, 100])."""
     _check_quantile_args(q, out, method, weights, "percentile")
-    if not isinstance(a, Tracer):
+    if not isinstance(a, Tracer) and not backend.of(a).lazy:
         return backend.of(a).xp.percentile(a, q, axis=axis, method=method, keepdims=keepdims)
-    xp = backend_of(a).xp
+    xp = constants_xp(a)
     fractions = xp.asarray(xp.true_divide(q, 100))
     return _quantile(a, fractions, axis, keepdims, "percentile",
                      quantile_dtype(a, q, fractions))
@@ -86,9 +87,9 @@ def percentile(a, q, axis=None, out=None, overwrite_input=False, method="linear"
 def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
     """The median along ``axis``; at an even count, the mean of the two middle values."""
     check_no_out(out, "median")
-    if not isinstance(a, Tracer):
+    if not isinstance(a, Tracer) and not backend.of(a).lazy:
         return backend.of(a).xp.median(a, axis=axis, keepdims=keepdims)
-    fractions = backend_of(a).xp.asarray(0.5)
+    fractions = constants_xp(a).asarray(0.5)
     return _quantile(a, fractions, axis, keepdims, "median", quantile_dtype(a, 0.5, fractions))
 
 
@@ -128,7 +129,7 @@ def quantile_dtype(a, q, fractions):
 
 def _quantile(a, q, axis, keepdims, name, dtype):
     """Quantiles ``q`` (a concrete array of fractions) of ``a`` over ``axis``."""
-    xp = backend_of(a).xp
+    xp = constants_xp(a)
     picks = q.dtype.kind in "biu"  # integer quantiles take elements, as in NumPy
     if dtype_of(a) != dtype:
         a = astype(a, dtype)
@@ -169,7 +170,7 @@ def _quantile(a, q, axis, keepdims, name, dtype):
     # A slice holding NaN has a NaN quantile, as NumPy's (sorting put NaN last).
     if dtype.kind in "fc":
         has_nan = isnan(getitem(ordered, (Ellipsis, n - 1) + (None,) * q.ndim))
-        if isinstance(has_nan, Tracer) or has_nan.any():
+        if isinstance(has_nan, Tracer) or backend_of(has_nan).lazy or has_nan.any():
             result = where(has_nan, math.nan, result)
     k = ndim_of(result) - q.ndim
     result = transpose(result, tuple(range(k, k + q.ndim)) + tuple(range(k)))

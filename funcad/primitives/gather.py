@@ -193,9 +193,12 @@ def _size(args, bdims):
 # scatter --------------------------------------------------------------------
 @scatter_p.def_impl
 def _scatter_impl(operand, values, *arrays, idx, mode):
-    xp = backend.of_many(operand, values).xp
-    out = xp.array(operand, copy=True)
+    be = backend.of_many(operand, values)
+    xp = be.xp
     index = build_index(idx, arrays)
+    if be.lazy:  # a lazy array is not written into: its backend builds the result
+        return be.scatter(xp.asarray(operand), index, values, mode)
+    out = xp.array(operand, copy=True)
     if mode == "set":
         out[index] = values
     else:

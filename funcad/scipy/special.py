@@ -4,7 +4,9 @@ With no traced argument each function calls ``scipy.special`` and returns
 exactly what SciPy returns (float32 stays float32 where SciPy would promote a
 float32 array and a Python scalar to float64). Under a transform the same
 values come from primitives whose derivatives are written stably
-(docs/scipy.md).
+(docs/scipy.md). On a lazy backend (Dask) the elementwise functions are
+applied chunk by chunk, and ``logsumexp``, ``softmax`` and ``log_softmax`` are
+built from funcad's reductions, so nothing is computed before ``.compute()``.
 
 >>> import funcad as fa
 >>> from funcad.scipy.special import logsumexp
@@ -27,9 +29,11 @@ except ImportError as _error:  # pragma: no cover - exercised in a subprocess
         'install it with: pip install "funcad[scipy]"'
     ) from _error
 
+import funcad.numpy as _fnp
 from funcad.core.trace import Tracer
 from funcad.primitives._util import backend_of, ndim_of, normalize_axes, shape_of
 from funcad.primitives.comparison import less, where
+from funcad.primitives.control import stop_gradient
 from funcad.primitives.incomplete import (
     betainc_p,
     betaincc_p,
@@ -93,7 +97,8 @@ def logsumexp(a, axis=None, b=None, keepdims: bool = False, return_sign: bool = 
     With ``return_sign`` returns ``(log|s|, sign(s))`` for ``s = sum(b * exp(a))``;
     without it a negative ``s`` gives nan, as in SciPy. The sign has no derivative.
     """
-    if not (isinstance(a, Tracer) or isinstance(b, Tracer)):
+    lazy = _lazy(a, b)
+    if not (lazy or isinstance(a, Tracer) or isinstance(b, Tracer)):
         out = _scipy_special.logsumexp(
             a, axis=axis, b=b, keepdims=keepdims, return_sign=return_sign
         )
@@ -109,6 +114,8 @@ def logsumexp(a, axis=None, b=None, keepdims: bool = False, return_sign: bool = 
         shape = backend_of(a).xp.broadcast_shapes(shape_of(a), shape_of(b))
         a, b = broadcast_to(a, shape), broadcast_to(b, shape)
     axes = normalize_axes(axis, ndim_of(a))
+    if lazy:
+        return _lazy_logsumexp(a, b, axes, bool(keepdims), return_sign)
     args = (a,) if b is None else (a, b)
     out = logsumexp_p.bind(*args, axis=axes, keepdims=bool(keepdims))
     if b is None and not return_sign:
@@ -121,6 +128,8 @@ def logsumexp(a, axis=None, b=None, keepdims: bool = False, return_sign: bool = 
 
 def softmax(x, axis=None):
     """exp(x) / sum(exp(x)) over ``axis`` (all axes when None), shifted by the max."""
+    if _lazy(x):
+        return _lazy_softmax(x, normalize_axes(axis, ndim_of(x)))
     if not isinstance(x, Tracer):
         return _scipy_special.softmax(x, axis=axis)
     return softmax_p.bind(x, axis=normalize_axes(axis, ndim_of(x)))
@@ -128,9 +137,72 @@ def softmax(x, axis=None):
 
 def log_softmax(x, axis=None):
     """The log of softmax, ``x - logsumexp(x)`` over ``axis``, accurate where softmax underflows."""
+    if _lazy(x):
+        return _lazy_log_softmax(x, normalize_axes(axis, ndim_of(x)))
     if not isinstance(x, Tracer):
         return _scipy_special.log_softmax(x, axis=axis)
     return log_softmax_p.bind(x, axis=normalize_axes(axis, ndim_of(x)))
+
+
+# Lazy backends ---------------------------------------------------------------------
+# SciPy's logsumexp and softmax would compute a Dask array at once, and so would the
+# primitives' implementations (SciPy's functions). On a lazy backend they are built
+# from funcad's reductions instead, shifted by a maximum that carries no derivative:
+# every order of derivative is then that of the unshifted formula, as the primitives'.
+_PYTHON_SCALARS = (bool, int, float, complex)
+
+
+def _lazy(*xs) -> bool:
+    """Whether a lazy backend (Dask) owns one of ``xs`` (under any tracers)."""
+    return any(x is not None and type(x) not in _PYTHON_SCALARS and backend_of(x).lazy
+               for x in xs)
+
+
+def _shift(x, axes, finite: bool):
+    """The maximum over ``axes`` (kept), without derivative; 0 where it is not finite."""
+    if any(shape_of(x)[i] == 0 for i in axes):
+        return 0.0  # nothing to shift, and the maximum of nothing is an error
+    m = stop_gradient(_fnp.max(x, axis=axes, keepdims=True))
+    return _fnp.where(_fnp.isfinite(m), m, 0.0) if finite else m
+
+
+def _lazy_logsumexp(a, b, axes, keepdims: bool, return_sign: bool):
+    """``logsumexp`` as funcad operations, with SciPy's values (``a`` and ``b`` broadcast)."""
+    shift_of = a
+    if b is not None:
+        # As SciPy: a weight of 0 removes its term, even an infinite or nan one.
+        dropped = _fnp.equal(b, 0)
+        shift_of = _fnp.where(dropped, -float("inf"), a)
+    m = _shift(shift_of, axes, finite=True)
+    if b is None:
+        terms = _fnp.exp(_fnp.subtract(a, m))
+    else:
+        # Where b is 0, a above the shift (or nan) is replaced by it: no overflow there.
+        a = _fnp.where(_fnp.logical_and(dropped, _fnp.logical_not(_fnp.less_equal(a, m))), m, a)
+        terms = _fnp.multiply(b, _fnp.exp(_fnp.subtract(a, m)))
+    total = _fnp.sum(terms, axis=axes, keepdims=True)
+    out = _fnp.add(_fnp.log(_fnp.abs(total)), m)
+    sign = _fnp.sign(total)
+    if not keepdims and axes:
+        out, sign = _fnp.squeeze(out, axis=axes), _fnp.squeeze(sign, axis=axes)
+    if return_sign:
+        return out, stop_gradient(sign)
+    if b is None:
+        return out
+    return where(less(sign, 0), float("nan"), out)
+
+
+def _lazy_softmax(x, axes):
+    """``softmax`` as funcad operations: SciPy's formula, shifted by the maximum."""
+    terms = _fnp.exp(_fnp.subtract(x, _shift(x, axes, finite=False)))
+    return _fnp.divide(terms, _fnp.sum(terms, axis=axes, keepdims=True))
+
+
+def _lazy_log_softmax(x, axes):
+    """``log_softmax`` as funcad operations: SciPy's formula, shifted by the finite maximum."""
+    shifted = _fnp.subtract(x, _shift(x, axes, finite=True))
+    return _fnp.subtract(shifted, _fnp.log(_fnp.sum(_fnp.exp(shifted), axis=axes,
+                                                     keepdims=True)))
 
 
 def betaln(a, b):

@@ -15,9 +15,11 @@ import operator
 import re
 
 from funcad import backend, tree_util
+from funcad.backend import NotLazyError
 from funcad.core.program import Equation, Literal, Program, Var
 from funcad.core.trace import Trace, Tracer, new_trace
 from funcad.numpy.array_tracer import ArrayTracer
+from funcad.primitives._util import backend_of
 from funcad.transforms._api_util import as_array, check_callable
 
 
@@ -31,25 +33,33 @@ class StagedTracer(ArrayTracer):
 
     # Integer and boolean values (comparisons, argmax) are plain values under
     # jvp and vjp, so Python control flow on them works there: it must here too.
-    # Converting a float still raises, as it would drop the derivative.
-    def _plain(self, convert):
-        if getattr(self.dtype, "kind", None) in ("b", "i", "u"):
-            return convert(self._value)
-        return ArrayTracer.__float__(self)
+    # Converting a float still raises, as it would drop the derivative; so does
+    # converting a lazy (Dask) value, which would compute the graph being built.
+    def _plain(self, convert, name: str, otherwise):
+        if getattr(self.dtype, "kind", None) not in ("b", "i", "u"):
+            return otherwise(self)
+        be = backend_of(self._value)
+        if be.lazy:
+            raise NotLazyError(
+                f"{name}() of a traced {self.dtype} value whose array is a lazy {be.name} "
+                f"array: Python control flow on it would compute the graph while funcad "
+                f"builds one. Keep the choice in the graph (fnp.where(cond, a, b), sizes "
+                f"given as Python ints), or compute the inputs first (x.compute()) and "
+                f"use the NumPy backend."
+            )
+        return convert(self._value)
 
     def __bool__(self):
-        if getattr(self.dtype, "kind", None) in ("b", "i", "u"):
-            return bool(self._value)
-        return ArrayTracer.__bool__(self)
+        return self._plain(bool, "bool", ArrayTracer.__bool__)
 
     def __int__(self):
-        return self._plain(int)
+        return self._plain(int, "int", ArrayTracer.__float__)
 
     def __index__(self):
-        return self._plain(operator.index)
+        return self._plain(operator.index, "operator.index", ArrayTracer.__float__)
 
     def __float__(self):
-        return self._plain(float)
+        return self._plain(float, "float", ArrayTracer.__float__)
 
 
 class StagingTrace(Trace):

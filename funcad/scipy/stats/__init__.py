@@ -5,7 +5,9 @@ names and order: ``norm.logpdf(x, loc=0, scale=1)``, ``t.logpdf(x, df, loc,
 scale)``, ``poisson.logpmf(k, mu, loc)``... With no traced argument each
 function calls ``scipy.stats`` (float32 inputs give float32 results); under a
 transform the values agree with SciPy's, including -inf (or 0) outside the
-support and nan for invalid parameters. See docs/scipy.md.
+support and nan for invalid parameters. Dask arrays take the transforms' path
+(funcad operations), so values and derivatives stay lazy graphs. See
+docs/scipy.md.
 
 >>> import funcad as fa
 >>> from funcad.scipy.stats import norm

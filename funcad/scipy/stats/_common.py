@@ -1,5 +1,10 @@
 """What the distributions share: SciPy for plain inputs, loc and scale, and the support.
 
+SciPy computes only with values it can see: NumPy arrays and Python numbers.
+Traced arguments, and arrays of a lazy backend (Dask), take the formulas
+written with funcad operations instead, which build a graph on the arrays'
+own backend (see :func:`plain_values`).
+
 SciPy's rule, followed exactly: where a parameter is invalid (``scale <= 0``,
 a shape parameter out of range) or ``x`` is nan the result is nan; elsewhere
 outside the support a log-density is -inf and a density 0.
@@ -15,6 +20,7 @@ import math
 import operator
 
 import funcad.numpy as fnp
+from funcad import backend
 from funcad.core.trace import Tracer
 from funcad.primitives.special import with_float_dtype
 
@@ -32,6 +38,25 @@ def scipy_stats():
     return _scipy_stats
 
 
+def plain_values(*args) -> bool:
+    """Whether every argument is a value to compute with now: no tracer, no lazy array.
+
+    SciPy and value checks run only then; otherwise the funcad formulas run,
+    which keep a Dask array lazy. One pass, one type lookup per array.
+    """
+    for arg in args:
+        if arg is None or type(arg) in _PYTHON_NUMBERS:
+            continue
+        if isinstance(arg, Tracer):
+            return False
+        if isinstance(arg, (list, tuple)):
+            if not plain_values(*arg):
+                return False
+        elif backend.of(arg).lazy:
+            return False
+    return True
+
+
 def plain(method, *args):
     """SciPy's ``method(*args)``, kept in float32 when the inputs are float32.
 
@@ -43,12 +68,12 @@ def plain(method, *args):
 
 # Conditions: Python bools where they do not depend on traced values (no array work).
 def compare(op, a, b):
-    """``op(a, b)`` for an ``operator`` comparison; a Python bool for untraced scalars."""
+    """``op(a, b)`` for an ``operator`` comparison; a Python bool for plain scalars."""
     if isinstance(a, _PYTHON_NUMBERS) and isinstance(b, _PYTHON_NUMBERS):
         return op(a, b)
     out = _COMPARISONS[op](a, b)
-    if not isinstance(out, Tracer) and not getattr(out, "ndim", 0):
-        return bool(out)  # a scalar test of untraced values: decided here, once
+    if not getattr(out, "ndim", 0) and plain_values(out):
+        return bool(out)  # a scalar test of known values: decided here, once
     return out
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import operator
 
 import funcad.numpy as fnp
-from funcad.numpy._concrete import traced
 from funcad.primitives.special import result_float_dtype
 from funcad.scipy.special import xlog1py, xlogy
 from funcad.scipy.stats._common import (
@@ -24,6 +23,7 @@ from funcad.scipy.stats._common import (
     finish,
     invalid_unless,
     plain,
+    plain_values,
     safe,
     scipy_stats,
 )
@@ -43,7 +43,7 @@ def _parts(k, p, loc):
 
 def logpmf(k, p, loc=0):
     """Log of the Bernoulli probability of ``k`` with success probability ``p``."""
-    if not traced(k, p, loc):
+    if plain_values(k, p, loc):
         return plain(scipy_stats().bernoulli.logpmf, k, p, loc)
     value, k, inside, invalid = _parts(k, p, loc)
     return finish(value, k, invalid, inside)
@@ -51,7 +51,7 @@ def logpmf(k, p, loc=0):
 
 def pmf(k, p, loc=0):
     """The Bernoulli probability of ``k`` with success probability ``p``."""
-    if not traced(k, p, loc):
+    if plain_values(k, p, loc):
         return plain(scipy_stats().bernoulli.pmf, k, p, loc)
     value, k, inside, invalid = _parts(k, p, loc)
     return finish(fnp.exp(value), k, invalid, inside, outside=0.0)
@@ -71,7 +71,7 @@ def _cdf_parts(k, p, loc):
 
 def cdf(k, p, loc=0):
     """The Bernoulli distribution function: 0 below 0, ``1 - p`` on [0, 1), 1 above."""
-    if not traced(k, p, loc):
+    if plain_values(k, p, loc):
         return plain(scipy_stats().bernoulli.cdf, k, p, loc)
     value, k, inside, invalid = _cdf_parts(k, p, loc)
     return finish(value, k, invalid, inside, outside=0.0)
@@ -79,7 +79,7 @@ def cdf(k, p, loc=0):
 
 def logcdf(k, p, loc=0):
     """Log of the Bernoulli distribution function."""
-    if not traced(k, p, loc):
+    if plain_values(k, p, loc):
         return plain(scipy_stats().bernoulli.logcdf, k, p, loc)
     value, k, inside, invalid = _cdf_parts(k, p, loc)
     # SciPy gives 0 for k >= 1 even for an invalid p (its logcdf sets that last).

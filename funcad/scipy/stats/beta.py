@@ -15,7 +15,6 @@ from __future__ import annotations
 import operator
 
 import funcad.numpy as fnp
-from funcad.numpy._concrete import traced
 from funcad.primitives.special import weak_value
 from funcad.scipy.special import betainc, betaincc, betaln, xlog1py, xlogy
 from funcad.scipy.stats._common import (
@@ -27,6 +26,7 @@ from funcad.scipy.stats._common import (
     minus_log_scale,
     over_scale,
     plain,
+    plain_values,
     positive,
     safe,
     scipy_stats,
@@ -51,7 +51,7 @@ def _parts(x, a, b, loc, scale):
 
 def logpdf(x, a, b, loc=0, scale=1):
     """Log of the beta density with shapes ``a``, ``b`` on [loc, loc + scale]."""
-    if not traced(x, a, b, loc, scale):
+    if plain_values(x, a, b, loc, scale):
         return plain(scipy_stats().beta.logpdf, x, a, b, loc, scale)
     value, z, inside, invalid = _parts(x, a, b, loc, scale)
     return finish(minus_log_scale(value, scale), z, invalid, inside)
@@ -59,7 +59,7 @@ def logpdf(x, a, b, loc=0, scale=1):
 
 def pdf(x, a, b, loc=0, scale=1):
     """The beta density with shapes ``a``, ``b`` on [loc, loc + scale]."""
-    if not traced(x, a, b, loc, scale):
+    if plain_values(x, a, b, loc, scale):
         return plain(scipy_stats().beta.pdf, x, a, b, loc, scale)
     value, z, inside, invalid = _parts(x, a, b, loc, scale)
     return finish(over_scale(fnp.exp(value), scale), z, invalid, inside, outside=0.0)
@@ -81,7 +81,7 @@ def _cdf_parts(x, a, b, loc, scale):
 
 def cdf(x, a, b, loc=0, scale=1):
     """The beta distribution function ``betainc(a, b, (x - loc) / scale)``."""
-    if not traced(x, a, b, loc, scale):
+    if plain_values(x, a, b, loc, scale):
         return plain(scipy_stats().beta.cdf, x, a, b, loc, scale)
     z, above, inside, y, a, b, invalid = _cdf_parts(x, a, b, loc, scale)
     return finish(select(inside, betainc(a, b, y), 1.0), z, invalid, above, outside=0.0)
@@ -89,7 +89,7 @@ def cdf(x, a, b, loc=0, scale=1):
 
 def logcdf(x, a, b, loc=0, scale=1):
     """Log of the beta distribution function; ``log1p(-sf)`` above the median, as SciPy."""
-    if not traced(x, a, b, loc, scale):
+    if plain_values(x, a, b, loc, scale):
         return plain(scipy_stats().beta.logcdf, x, a, b, loc, scale)
     z, above, inside, y, a, b, invalid = _cdf_parts(x, a, b, loc, scale)
     value = log_cdf(betainc(a, b, y), betaincc(a, b, y))
@@ -98,7 +98,7 @@ def logcdf(x, a, b, loc=0, scale=1):
 
 def sf(x, a, b, loc=0, scale=1):
     """The beta survival function ``betaincc(a, b, (x - loc) / scale)``."""
-    if not traced(x, a, b, loc, scale):
+    if plain_values(x, a, b, loc, scale):
         return plain(scipy_stats().beta.sf, x, a, b, loc, scale)
     z, above, inside, y, a, b, invalid = _cdf_parts(x, a, b, loc, scale)
     return finish(select(inside, betaincc(a, b, y), 0.0), z, invalid, above, outside=1.0)

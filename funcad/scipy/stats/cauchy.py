@@ -11,13 +11,13 @@ from __future__ import annotations
 import math
 
 import funcad.numpy as fnp
-from funcad.numpy._concrete import traced
 from funcad.scipy.stats._common import (
     finish,
     invalid_unless,
     minus_log_scale,
     over_scale,
     plain,
+    plain_values,
     positive,
     scipy_stats,
     standardize,
@@ -42,7 +42,7 @@ def _standard_logpdf(z):
 
 def logpdf(x, loc=0, scale=1):
     """Log of the Cauchy density with location ``loc`` and scale ``scale``."""
-    if not traced(x, loc, scale):
+    if plain_values(x, loc, scale):
         return plain(scipy_stats().cauchy.logpdf, x, loc, scale)
     z = standardize(x, loc, scale)
     return finish(minus_log_scale(_standard_logpdf(z), scale), z, invalid_unless(positive(scale)))
@@ -50,7 +50,7 @@ def logpdf(x, loc=0, scale=1):
 
 def pdf(x, loc=0, scale=1):
     """The Cauchy density with location ``loc`` and scale ``scale``."""
-    if not traced(x, loc, scale):
+    if plain_values(x, loc, scale):
         return plain(scipy_stats().cauchy.pdf, x, loc, scale)
     z = standardize(x, loc, scale)
     value = (1.0 / math.pi) / (1.0 + z * z)
@@ -63,7 +63,7 @@ def _standard_cdf(z):
 
 def cdf(x, loc=0, scale=1):
     """The Cauchy distribution function, ``arctan2(1, -z) / pi``."""
-    if not traced(x, loc, scale):
+    if plain_values(x, loc, scale):
         return plain(scipy_stats().cauchy.cdf, x, loc, scale)
     z = standardize(x, loc, scale)
     return finish(_standard_cdf(z), z, invalid_unless(positive(scale)))
@@ -71,7 +71,7 @@ def cdf(x, loc=0, scale=1):
 
 def logcdf(x, loc=0, scale=1):
     """Log of the Cauchy distribution function."""
-    if not traced(x, loc, scale):
+    if plain_values(x, loc, scale):
         return plain(scipy_stats().cauchy.logcdf, x, loc, scale)
     z = standardize(x, loc, scale)
     return finish(fnp.log(_standard_cdf(z)), z, invalid_unless(positive(scale)))
@@ -79,7 +79,7 @@ def logcdf(x, loc=0, scale=1):
 
 def sf(x, loc=0, scale=1):
     """The Cauchy survival function, ``arctan2(1, z) / pi``."""
-    if not traced(x, loc, scale):
+    if plain_values(x, loc, scale):
         return plain(scipy_stats().cauchy.sf, x, loc, scale)
     z = standardize(x, loc, scale)
     return finish(fnp.arctan2(1.0, z) / math.pi, z, invalid_unless(positive(scale)))

@@ -6,9 +6,10 @@ one point, ``(K, N)`` for N points), or ``K - 1`` of them, the last being
 which is how to differentiate with respect to ``x``.
 
 SciPy raises ``ValueError`` for points off the simplex; funcad does the same
-for untraced ``x``, but cannot inspect a traced ``x``, and gives -inf there
-instead (with the tolerance SciPy uses for the sum, 1e-9). A traced ``alpha``
-with an entry <= 0 gives nan where SciPy raises.
+for plain ``x``, but cannot inspect a traced ``x`` (or a lazy Dask one, whose
+values are not known yet), and gives -inf there instead (with the tolerance
+SciPy uses for the sum, 1e-9). A traced or lazy ``alpha`` with an entry <= 0
+gives nan where SciPy raises.
 
 >>> import numpy as np, funcad as fa
 >>> from funcad.scipy.stats import dirichlet
@@ -20,10 +21,9 @@ with an entry <= 0 gives nan where SciPy raises.
 from __future__ import annotations
 
 import funcad.numpy as fnp
-from funcad.numpy._concrete import traced
 from funcad.primitives._util import backend_of, shape_of
 from funcad.scipy.special import gammaln, xlogy
-from funcad.scipy.stats._common import finish, plain, scipy_stats
+from funcad.scipy.stats._common import finish, plain, plain_values, scipy_stats
 
 __all__ = ["logpdf", "pdf"]
 
@@ -37,7 +37,7 @@ def _check_alpha(alpha) -> int:
             f"dirichlet: alpha has shape {shape}; it must be one-dimensional, one "
             f"concentration per component."
         )
-    if not traced(alpha) and backend_of(alpha).xp.min(alpha) <= 0:
+    if plain_values(alpha) and backend_of(alpha).xp.min(alpha) <= 0:
         raise ValueError(f"dirichlet: all entries of alpha must be greater than 0; got {alpha}.")
     return shape[0]
 
@@ -53,7 +53,7 @@ def _points(x, k: int):
     if shape[0] == k - 1:
         last = 1 - fnp.sum(x, axis=0)
         x = fnp.concatenate([x, fnp.expand_dims(last, 0)], axis=0)
-    if not traced(x):
+    if plain_values(x):
         xp = backend_of(x).xp
         if xp.min(x) < 0 or xp.max(x) > 1:
             raise ValueError("dirichlet: each entry of x must lie in [0, 1].")
@@ -74,25 +74,25 @@ def _on_simplex(x):
 
 def logpdf(x, alpha):
     """Log of the Dirichlet density at ``x`` (components along axis 0)."""
-    if not traced(x, alpha):
+    if plain_values(x, alpha):
         return plain(scipy_stats().dirichlet.logpdf, x, alpha)
     k = _check_alpha(alpha)
     x = _points(x, k)
     inside = True
-    if traced(x):
+    if not plain_values(x):
         inside = _on_simplex(x)
         x = fnp.where(inside, x, 1.0 / k)  # a point of the simplex: finite slopes
     ndim = len(shape_of(x))
     column = fnp.reshape(alpha, (k,) + (1,) * (ndim - 1))
     log_b = fnp.sum(gammaln(alpha)) - gammaln(fnp.sum(alpha))
     value = -log_b + fnp.sum(xlogy(column - 1, x), axis=0)
-    invalid = fnp.any(fnp.less_equal(alpha, 0)) if traced(alpha) else False
+    invalid = fnp.any(fnp.less_equal(alpha, 0)) if not plain_values(alpha) else False
     return fnp.squeeze(finish(value, value, invalid, inside))
 
 
 def pdf(x, alpha):
     """The Dirichlet density at ``x`` (components along axis 0)."""
-    if not traced(x, alpha):
+    if plain_values(x, alpha):
         return plain(scipy_stats().dirichlet.pdf, x, alpha)
     return fnp.exp(logpdf(x, alpha))
 

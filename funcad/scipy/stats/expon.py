@@ -11,7 +11,6 @@ from __future__ import annotations
 import operator
 
 import funcad.numpy as fnp
-from funcad.numpy._concrete import traced
 from funcad.scipy.stats._common import (
     compare,
     finish,
@@ -19,6 +18,7 @@ from funcad.scipy.stats._common import (
     minus_log_scale,
     over_scale,
     plain,
+    plain_values,
     positive,
     safe,
     scipy_stats,
@@ -37,7 +37,7 @@ def _parts(x, loc, scale):
 
 def logpdf(x, loc=0, scale=1):
     """Log of the exponential density with rate ``1 / scale``; -inf below ``loc``."""
-    if not traced(x, loc, scale):
+    if plain_values(x, loc, scale):
         return plain(scipy_stats().expon.logpdf, x, loc, scale)
     z, inside, y, invalid = _parts(x, loc, scale)
     return finish(minus_log_scale(-y, scale), z, invalid, inside)
@@ -45,7 +45,7 @@ def logpdf(x, loc=0, scale=1):
 
 def pdf(x, loc=0, scale=1):
     """The exponential density with rate ``1 / scale``; 0 below ``loc``."""
-    if not traced(x, loc, scale):
+    if plain_values(x, loc, scale):
         return plain(scipy_stats().expon.pdf, x, loc, scale)
     z, inside, y, invalid = _parts(x, loc, scale)
     return finish(over_scale(fnp.exp(-y), scale), z, invalid, inside, outside=0.0)
@@ -53,7 +53,7 @@ def pdf(x, loc=0, scale=1):
 
 def cdf(x, loc=0, scale=1):
     """The exponential distribution function ``1 - exp(-(x - loc) / scale)``."""
-    if not traced(x, loc, scale):
+    if plain_values(x, loc, scale):
         return plain(scipy_stats().expon.cdf, x, loc, scale)
     z, inside, y, invalid = _parts(x, loc, scale)
     return finish(-fnp.expm1(-y), z, invalid, inside, outside=0.0)
@@ -61,7 +61,7 @@ def cdf(x, loc=0, scale=1):
 
 def logcdf(x, loc=0, scale=1):
     """Log of the exponential distribution function; -inf at and below ``loc``."""
-    if not traced(x, loc, scale):
+    if plain_values(x, loc, scale):
         return plain(scipy_stats().expon.logcdf, x, loc, scale)
     z, inside, y, invalid = _parts(x, loc, scale)
     return finish(fnp.log(-fnp.expm1(-y)), z, invalid, inside)
@@ -69,7 +69,7 @@ def logcdf(x, loc=0, scale=1):
 
 def sf(x, loc=0, scale=1):
     """The exponential survival function ``exp(-(x - loc) / scale)``; 1 below ``loc``."""
-    if not traced(x, loc, scale):
+    if plain_values(x, loc, scale):
         return plain(scipy_stats().expon.sf, x, loc, scale)
     z, inside, y, invalid = _parts(x, loc, scale)
     return finish(fnp.exp(-y), z, invalid, inside, outside=1.0)

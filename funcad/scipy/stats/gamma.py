@@ -18,7 +18,6 @@ import math
 import operator
 
 import funcad.numpy as fnp
-from funcad.numpy._concrete import traced
 from funcad.primitives.special import weak_value
 from funcad.scipy.special import gammainc, gammaincc, gammaln, xlogy
 from funcad.scipy.stats._common import (
@@ -30,6 +29,7 @@ from funcad.scipy.stats._common import (
     minus_log_scale,
     over_scale,
     plain,
+    plain_values,
     positive,
     safe,
     scipy_stats,
@@ -51,7 +51,7 @@ def _parts(x, a, loc, scale):
 
 def logpdf(x, a, loc=0, scale=1):
     """Log of the gamma density with shape ``a``; -inf below ``loc``."""
-    if not traced(x, a, loc, scale):
+    if plain_values(x, a, loc, scale):
         return plain(scipy_stats().gamma.logpdf, x, a, loc, scale)
     value, z, inside, invalid = _parts(x, a, loc, scale)
     return finish(minus_log_scale(value, scale), z, invalid, inside)
@@ -59,7 +59,7 @@ def logpdf(x, a, loc=0, scale=1):
 
 def pdf(x, a, loc=0, scale=1):
     """The gamma density with shape ``a``; 0 below ``loc``."""
-    if not traced(x, a, loc, scale):
+    if plain_values(x, a, loc, scale):
         return plain(scipy_stats().gamma.pdf, x, a, loc, scale)
     value, z, inside, invalid = _parts(x, a, loc, scale)
     return finish(over_scale(fnp.exp(value), scale), z, invalid, inside, outside=0.0)
@@ -79,7 +79,7 @@ def _cdf_parts(x, a, loc, scale):
 
 def cdf(x, a, loc=0, scale=1):
     """The gamma distribution function ``gammainc(a, (x - loc) / scale)``; 0 below ``loc``."""
-    if not traced(x, a, loc, scale):
+    if plain_values(x, a, loc, scale):
         return plain(scipy_stats().gamma.cdf, x, a, loc, scale)
     z, inside, finite, y, a, invalid = _cdf_parts(x, a, loc, scale)
     return finish(select(finite, gammainc(a, y), 1.0), z, invalid, inside, outside=0.0)
@@ -87,7 +87,7 @@ def cdf(x, a, loc=0, scale=1):
 
 def logcdf(x, a, loc=0, scale=1):
     """Log of the gamma distribution function; ``log1p(-sf)`` above the median, as SciPy."""
-    if not traced(x, a, loc, scale):
+    if plain_values(x, a, loc, scale):
         return plain(scipy_stats().gamma.logcdf, x, a, loc, scale)
     z, inside, finite, y, a, invalid = _cdf_parts(x, a, loc, scale)
     value = log_cdf(gammainc(a, y), gammaincc(a, y))
@@ -96,7 +96,7 @@ def logcdf(x, a, loc=0, scale=1):
 
 def sf(x, a, loc=0, scale=1):
     """The gamma survival function ``gammaincc(a, (x - loc) / scale)``; 1 below ``loc``."""
-    if not traced(x, a, loc, scale):
+    if plain_values(x, a, loc, scale):
         return plain(scipy_stats().gamma.sf, x, a, loc, scale)
     z, inside, finite, y, a, invalid = _cdf_parts(x, a, loc, scale)
     return finish(select(finite, gammaincc(a, y), 0.0), z, invalid, inside, outside=1.0)

@@ -16,7 +16,6 @@ import math
 import operator
 
 import funcad.numpy as fnp
-from funcad.numpy._concrete import traced
 from funcad.scipy.stats._common import (
     compare,
     finish,
@@ -24,6 +23,7 @@ from funcad.scipy.stats._common import (
     minus_log_scale,
     over_scale,
     plain,
+    plain_values,
     positive,
     scipy_stats,
     standardize,
@@ -36,7 +36,7 @@ _LOG_2 = math.log(2.0)
 
 def logpdf(x, loc=0, scale=1):
     """Log of the Laplace density, ``-|x - loc| / scale - log(2 scale)``."""
-    if not traced(x, loc, scale):
+    if plain_values(x, loc, scale):
         return plain(scipy_stats().laplace.logpdf, x, loc, scale)
     z = standardize(x, loc, scale)
     # SciPy takes log(exp(-|z|) / 2), which is -inf beyond |z| = 745; this is not.
@@ -46,7 +46,7 @@ def logpdf(x, loc=0, scale=1):
 
 def pdf(x, loc=0, scale=1):
     """The Laplace density, ``exp(-|x - loc| / scale) / (2 scale)``."""
-    if not traced(x, loc, scale):
+    if plain_values(x, loc, scale):
         return plain(scipy_stats().laplace.pdf, x, loc, scale)
     z = standardize(x, loc, scale)
     value = fnp.exp(-fnp.absolute(z)) * 0.5
@@ -61,7 +61,7 @@ def _sides(z):
 
 def cdf(x, loc=0, scale=1):
     """The Laplace distribution function."""
-    if not traced(x, loc, scale):
+    if plain_values(x, loc, scale):
         return plain(scipy_stats().laplace.cdf, x, loc, scale)
     z = standardize(x, loc, scale)
     right, tail = _sides(z)
@@ -71,7 +71,7 @@ def cdf(x, loc=0, scale=1):
 
 def logcdf(x, loc=0, scale=1):
     """Log of the Laplace distribution function, finite far in the left tail."""
-    if not traced(x, loc, scale):
+    if plain_values(x, loc, scale):
         return plain(scipy_stats().laplace.logcdf, x, loc, scale)
     z = standardize(x, loc, scale)
     right, tail = _sides(z)
@@ -81,7 +81,7 @@ def logcdf(x, loc=0, scale=1):
 
 def sf(x, loc=0, scale=1):
     """The Laplace survival function, ``cdf(-z)`` by symmetry as in SciPy."""
-    if not traced(x, loc, scale):
+    if plain_values(x, loc, scale):
         return plain(scipy_stats().laplace.sf, x, loc, scale)
     z = standardize(x, loc, scale)
     right, tail = _sides(-z)

@@ -13,6 +13,12 @@ derivative is that of the symmetric matrix. A singular ``cov`` raises
 exact in one and two dimensions, a fixed lattice rule in more, so that
 derivatives of every order follow by autodiff.
 
+On Dask arrays every function takes the path of the transforms (SciPy would
+compute the arrays at once), so the graph stays lazy: the cdf is then the
+deterministic one, which in three or more dimensions agrees with SciPy's
+randomised estimate to about ``abseps``; ``allow_singular`` and ``rng`` are
+not used there.
+
 >>> import numpy as np, funcad as fa
 >>> from funcad.scipy.stats import multivariate_normal
 >>> cov = np.array([[2.0, 0.5], [0.5, 1.0]])
@@ -32,11 +38,10 @@ import math
 import numbers
 
 import funcad.numpy as fnp
-from funcad.numpy._concrete import traced
 from funcad.primitives._util import shape_of
 from funcad.primitives.special import result_float_dtype, with_float_dtype
 from funcad.scipy.stats import _mvn_cdf
-from funcad.scipy.stats._common import plain, scipy_stats
+from funcad.scipy.stats._common import plain, plain_values, scipy_stats
 
 __all__ = ["cdf", "logcdf", "logpdf", "pdf"]
 
@@ -102,7 +107,7 @@ def _points(x, d: int):
 
 def logpdf(x, mean=None, cov=1, allow_singular: bool = False):
     """Log of the multivariate normal density at the points ``x`` (last axis: coordinates)."""
-    if not traced(x, mean, cov):
+    if plain_values(x, mean, cov):
         return plain(scipy_stats().multivariate_normal.logpdf, x, mean, cov, allow_singular)
     d = _dimension(mean, cov)
     mean, cov = _parameters(mean, cov, d, result_float_dtype(x, mean, cov))
@@ -118,7 +123,7 @@ def logpdf(x, mean=None, cov=1, allow_singular: bool = False):
 
 def pdf(x, mean=None, cov=1, allow_singular: bool = False):
     """The multivariate normal density at the points ``x`` (last axis: coordinates)."""
-    if not traced(x, mean, cov):
+    if plain_values(x, mean, cov):
         return plain(scipy_stats().multivariate_normal.pdf, x, mean, cov, allow_singular)
     return fnp.exp(logpdf(x, mean, cov))
 
@@ -187,11 +192,11 @@ def cdf(x, mean=None, cov=1, allow_singular: bool = False, maxpts=None, abseps=1
         releps=1e-5, *, lower_limit=None, rng=None):
     """The multivariate normal distribution function at ``x``: P(X <= x) (or in a box).
 
-    Under transforms it is deterministic (``rng`` is not used): exact for one
-    and two coordinates, Genz's method on a fixed lattice of about
-    ``0.04 / abseps`` points (at most ``maxpts``, 1009 to 65521) for more.
+    Under transforms (and on Dask arrays) it is deterministic (``rng`` is not
+    used): exact for one and two coordinates, Genz's method on a fixed lattice
+    of about ``0.04 / abseps`` points (at most ``maxpts``, 1009 to 65521) for more.
     """
-    if not traced(x, mean, cov, lower_limit):
+    if plain_values(x, mean, cov, lower_limit):
         return _plain_cdf(scipy_stats().multivariate_normal.cdf, x, mean, cov, allow_singular,
                           maxpts, abseps, releps, lower_limit, rng)
     return _cdf(x, mean, cov, maxpts, abseps, releps, lower_limit, log=False)
@@ -200,7 +205,7 @@ def cdf(x, mean=None, cov=1, allow_singular: bool = False, maxpts=None, abseps=1
 def logcdf(x, mean=None, cov=1, allow_singular: bool = False, maxpts=None, abseps=1e-5,
            releps=1e-5, *, lower_limit=None, rng=None):
     """Log of the multivariate normal distribution function; ``log_ndtr`` in one dimension."""
-    if not traced(x, mean, cov, lower_limit):
+    if plain_values(x, mean, cov, lower_limit):
         return _plain_cdf(scipy_stats().multivariate_normal.logcdf, x, mean, cov,
                           allow_singular, maxpts, abseps, releps, lower_limit, rng)
     return _cdf(x, mean, cov, maxpts, abseps, releps, lower_limit, log=True)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 
 import funcad.numpy as fnp
-from funcad.numpy._concrete import traced
 from funcad.scipy.special import log_ndtr, ndtr
 from funcad.scipy.stats._common import (
     finish,
@@ -19,6 +18,7 @@ from funcad.scipy.stats._common import (
     minus_log_scale,
     over_scale,
     plain,
+    plain_values,
     positive,
     scipy_stats,
     standardize,
@@ -37,7 +37,7 @@ def standard_logpdf(z):
 
 def logpdf(x, loc=0, scale=1):
     """Log of the normal density with mean ``loc`` and standard deviation ``scale``."""
-    if not traced(x, loc, scale):
+    if plain_values(x, loc, scale):
         return plain(scipy_stats().norm.logpdf, x, loc, scale)
     z = standardize(x, loc, scale)
     return finish(minus_log_scale(standard_logpdf(z), scale), z, invalid_unless(positive(scale)))
@@ -45,7 +45,7 @@ def logpdf(x, loc=0, scale=1):
 
 def pdf(x, loc=0, scale=1):
     """The normal density with mean ``loc`` and standard deviation ``scale``."""
-    if not traced(x, loc, scale):
+    if plain_values(x, loc, scale):
         return plain(scipy_stats().norm.pdf, x, loc, scale)
     z = standardize(x, loc, scale)
     value = fnp.exp(fnp.multiply(-0.5, fnp.square(z))) / _SQRT_2PI
@@ -54,7 +54,7 @@ def pdf(x, loc=0, scale=1):
 
 def cdf(x, loc=0, scale=1):
     """The normal distribution function, ``ndtr((x - loc) / scale)``."""
-    if not traced(x, loc, scale):
+    if plain_values(x, loc, scale):
         return plain(scipy_stats().norm.cdf, x, loc, scale)
     z = standardize(x, loc, scale)
     return finish(ndtr(z), z, invalid_unless(positive(scale)))
@@ -62,7 +62,7 @@ def cdf(x, loc=0, scale=1):
 
 def logcdf(x, loc=0, scale=1):
     """Log of the normal distribution function, accurate far in the left tail."""
-    if not traced(x, loc, scale):
+    if plain_values(x, loc, scale):
         return plain(scipy_stats().norm.logcdf, x, loc, scale)
     z = standardize(x, loc, scale)
     return finish(log_ndtr(z), z, invalid_unless(positive(scale)))
@@ -70,7 +70,7 @@ def logcdf(x, loc=0, scale=1):
 
 def sf(x, loc=0, scale=1):
     """The normal survival function, ``ndtr(-(x - loc) / scale)``."""
-    if not traced(x, loc, scale):
+    if plain_values(x, loc, scale):
         return plain(scipy_stats().norm.sf, x, loc, scale)
     z = standardize(x, loc, scale)
     return finish(ndtr(-z), z, invalid_unless(positive(scale)))

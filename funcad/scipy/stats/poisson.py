@@ -19,7 +19,6 @@ import math
 import operator
 
 import funcad.numpy as fnp
-from funcad.numpy._concrete import traced
 from funcad.primitives.special import weak_value
 from funcad.scipy.special import gammaincc, gammaln, xlogy
 from funcad.scipy.stats._common import (
@@ -28,6 +27,7 @@ from funcad.scipy.stats._common import (
     finish,
     invalid_unless,
     plain,
+    plain_values,
     safe,
     scipy_stats,
     select,
@@ -47,7 +47,7 @@ def _parts(k, mu, loc):
 
 def logpmf(k, mu, loc=0):
     """Log of the Poisson probability of ``k`` with mean ``mu``."""
-    if not traced(k, mu, loc):
+    if plain_values(k, mu, loc):
         return plain(scipy_stats().poisson.logpmf, k, mu, loc)
     value, k, inside, invalid = _parts(k, mu, loc)
     return finish(value, k, invalid, inside)
@@ -55,7 +55,7 @@ def logpmf(k, mu, loc=0):
 
 def pmf(k, mu, loc=0):
     """The Poisson probability of ``k`` with mean ``mu``."""
-    if not traced(k, mu, loc):
+    if plain_values(k, mu, loc):
         return plain(scipy_stats().poisson.pmf, k, mu, loc)
     value, k, inside, invalid = _parts(k, mu, loc)
     return finish(fnp.exp(value), k, invalid, inside, outside=0.0)
@@ -79,7 +79,7 @@ def _cdf_parts(k, mu, loc):
 
 def cdf(k, mu, loc=0):
     """The Poisson distribution function P(K <= k), ``gammaincc(floor(k) + 1, mu)``."""
-    if not traced(k, mu, loc):
+    if plain_values(k, mu, loc):
         return plain(scipy_stats().poisson.cdf, k, mu, loc)
     value, k, inside, invalid = _cdf_parts(k, mu, loc)
     return finish(value, k, invalid, inside, outside=0.0)
@@ -87,7 +87,7 @@ def cdf(k, mu, loc=0):
 
 def logcdf(k, mu, loc=0):
     """Log of the Poisson distribution function."""
-    if not traced(k, mu, loc):
+    if plain_values(k, mu, loc):
         return plain(scipy_stats().poisson.logcdf, k, mu, loc)
     value, k, inside, invalid = _cdf_parts(k, mu, loc)
     # SciPy gives 0 at k = inf even for an invalid mu (its logcdf sets that last).

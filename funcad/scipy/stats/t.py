@@ -16,7 +16,6 @@ import math
 import operator
 
 import funcad.numpy as fnp
-from funcad.numpy._concrete import traced
 from funcad.primitives.special import log_beta, weak_value
 from funcad.scipy.special import stdtr
 from funcad.scipy.stats import norm
@@ -29,6 +28,7 @@ from funcad.scipy.stats._common import (
     minus_log_scale,
     over_scale,
     plain,
+    plain_values,
     positive,
     safe,
     scipy_stats,
@@ -52,7 +52,7 @@ def _standard_logpdf(z, df):
 
 def logpdf(x, df, loc=0, scale=1):
     """Log of Student's t density with ``df`` degrees of freedom, shifted and scaled."""
-    if not traced(x, df, loc, scale):
+    if plain_values(x, df, loc, scale):
         return plain(scipy_stats().t.logpdf, x, df, loc, scale)
     z = standardize(x, loc, scale)
     invalid = invalid_unless(both(positive(df), positive(scale)))
@@ -61,7 +61,7 @@ def logpdf(x, df, loc=0, scale=1):
 
 def pdf(x, df, loc=0, scale=1):
     """Student's t density with ``df`` degrees of freedom, shifted and scaled."""
-    if not traced(x, df, loc, scale):
+    if plain_values(x, df, loc, scale):
         return plain(scipy_stats().t.pdf, x, df, loc, scale)
     z = standardize(x, loc, scale)
     invalid = invalid_unless(both(positive(df), positive(scale)))
@@ -76,7 +76,7 @@ def _cdf_parts(x, df, loc, scale):
 
 def cdf(x, df, loc=0, scale=1):
     """Student's t distribution function, ``stdtr(df, (x - loc) / scale)``."""
-    if not traced(x, df, loc, scale):
+    if plain_values(x, df, loc, scale):
         return plain(scipy_stats().t.cdf, x, df, loc, scale)
     z, df, invalid = _cdf_parts(x, df, loc, scale)
     return finish(stdtr(df, z), z, invalid)
@@ -84,7 +84,7 @@ def cdf(x, df, loc=0, scale=1):
 
 def logcdf(x, df, loc=0, scale=1):
     """Log of Student's t distribution function; ``log1p(-sf)`` above the median, as SciPy."""
-    if not traced(x, df, loc, scale):
+    if plain_values(x, df, loc, scale):
         return plain(scipy_stats().t.logcdf, x, df, loc, scale)
     z, df, invalid = _cdf_parts(x, df, loc, scale)
     # One tail probability, of -|z|; where(), not abs(), so that z = 0 has its slope.
@@ -100,7 +100,7 @@ def logcdf(x, df, loc=0, scale=1):
 
 def sf(x, df, loc=0, scale=1):
     """Student's t survival function, ``stdtr(df, -(x - loc) / scale)``."""
-    if not traced(x, df, loc, scale):
+    if plain_values(x, df, loc, scale):
         return plain(scipy_stats().t.sf, x, df, loc, scale)
     z, df, invalid = _cdf_parts(x, df, loc, scale)
     return finish(stdtr(df, -z), z, invalid)

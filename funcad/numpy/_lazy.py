@@ -1,0 +1,61 @@
+"""Lazy backends (Dask) in funcad.numpy's functions.
+
+With no tracer among its arguments a public function calls NumPy's own
+function (one cheap check). NumPy's function applied to a Dask array would
+compute it, or call a Dask function that lacks NumPy's options, so an
+argument of a lazy backend takes the function's funcad path instead: funcad's
+operations on Dask arrays build graphs, chunk by chunk.
+"""
+
+from __future__ import annotations
+
+from funcad import backend
+from funcad.core.trace import Tracer
+from funcad.primitives._util import backend_of
+
+# Types known to be neither tracers nor lazy arrays (scalars, NumPy's and CuPy's arrays):
+# after the first look, one set lookup.
+_EAGER = {bool, int, float, complex, str, type(None)}
+
+
+def plain(*objs) -> bool:
+    """No tracer and no lazy array among ``objs`` (or in nested lists and tuples of them)."""
+    for obj in objs:
+        kind = type(obj)
+        if kind in _EAGER:
+            continue
+        if isinstance(obj, Tracer):
+            return False
+        if isinstance(obj, (list, tuple)):
+            if not plain(*obj):
+                return False
+        elif backend.of(obj).lazy:
+            return False
+        elif backend.is_array(obj):  # an array type of a loaded backend: it stays eager
+            _EAGER.add(kind)
+    return True
+
+
+def is_lazy(x) -> bool:
+    """Whether ``x`` (an array, or a tracer over one) belongs to a lazy backend."""
+    return backend_of(x).lazy
+
+
+def lazy_owner(*objs):
+    """The backend of the first lazy array among ``objs`` (under tracers too), or None."""
+    for obj in objs:
+        if type(obj) not in _EAGER and not isinstance(obj, (list, tuple)):
+            be = backend_of(obj)
+            if be.lazy:
+                return be
+    return None
+
+
+def constants_xp(a):
+    """The namespace for concrete constants (fractions, positions, edges) used with ``a``.
+
+    A lazy backend's arrays are graphs: constants stay NumPy arrays on the host
+    (what ``backend.of`` gives a Python sequence), which its graphs take in.
+    """
+    be = backend_of(a)
+    return backend.of(()).xp if be.lazy else be.xp
