@@ -373,3 +373,50 @@ def test_shape_only_helpers_are_lazy_and_value_dependent_dtypes_are_refused():
     close(computed(rows), expected[0])
     close(computed(cols), expected[1])
     assert [d.tolist() for d in diagonal] == [[0, 1, 2], [0, 1, 2]]
+
+
+# Mixed operands: a NumPy operand with a Dask index, tangent or right-hand side ---------
+
+def _mixed_cases():
+    rng = np.random.default_rng(7)
+    x, t, w = rng.normal(size=10), rng.normal(size=10), rng.normal(size=10)
+    B = rng.normal(size=(4, 10))  # noqa: N806
+    A = rng.normal(size=(3, 3)) + 3 * np.eye(3)  # noqa: N806
+    b = rng.normal(size=3)
+    idx = np.array([1, 3, 3, 0])
+    xd, Bd = da.from_array(x, chunks=3), da.from_array(B, chunks=(2, 3))  # noqa: N806
+    bd, idxd = da.from_array(b, chunks=2), da.from_array(idx, chunks=2)
+    return {
+        "jvp of sort, NumPy tangent": (lambda: fa.jvp(fnp.sort, (xd,), (t,))[1],
+                                       lambda: fa.jvp(fnp.sort, (x,), (t,))[1]),
+        "vjp of sort, NumPy cotangent": (lambda: fa.vjp(fnp.sort, xd)[1](t)[0],
+                                         lambda: fa.vjp(fnp.sort, x)[1](t)[0]),
+        "NumPy params at a Dask argsort": (
+            lambda: fa.grad(lambda w: fnp.sum(w[fnp.argsort(xd)] ** 2))(w),
+            lambda: fa.grad(lambda w: fnp.sum(w[fnp.argsort(x)] ** 2))(w)),
+        "NumPy params at Dask indices": (lambda: fa.grad(lambda w: fnp.sum(w[idxd] ** 2))(w),
+                                         lambda: fa.grad(lambda w: fnp.sum(w[idx] ** 2))(w)),
+        "jvp of median": (lambda: fa.jvp(fnp.median, (xd,), (t,))[1],
+                          lambda: fa.jvp(fnp.median, (x,), (t,))[1]),
+        "NumPy matrix, Dask right-hand side": (
+            lambda: fa.grad(lambda m: fnp.sum(fnp.linalg.solve(m, bd)))(A),
+            lambda: fa.grad(lambda m: fnp.sum(fnp.linalg.solve(m, b)))(A)),
+        "vmap of sort over a Dask batch": (lambda: fa.vmap(fnp.sort)(Bd),
+                                           lambda: fa.vmap(fnp.sort)(B)),
+        "vmap of median over a Dask batch": (lambda: fa.vmap(fnp.median, in_axes=1)(Bd),
+                                             lambda: fa.vmap(fnp.median, in_axes=1)(B)),
+        "gather's vjp with a NumPy cotangent": (
+            lambda: fa.vjp(lambda x: x[idx], xd)[1](np.ones(4))[0],
+            lambda: fa.vjp(lambda x: x[idx], x)[1](np.ones(4))[0]),
+        "polyval": (lambda: fnp.polyval(da.from_array(np.array([1.0, 2.0, 3.0]), chunks=2), xd),
+                    lambda: np.polyval([1.0, 2.0, 3.0], x)),
+    }
+
+
+@pytest.mark.parametrize("name", sorted(_mixed_cases()))
+def test_mixed_numpy_and_dask_operands_stay_lazy(name):
+    build, reference = _mixed_cases()[name]
+    with no_compute():
+        result = build()
+    assert isinstance(result, da.Array)
+    np.testing.assert_allclose(result.compute(), reference(), rtol=1e-12, atol=1e-12)

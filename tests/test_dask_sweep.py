@@ -322,7 +322,6 @@ UNSUPPORTED: dict[str, tuple[str, str, str]] = {
     'gradient#9': ('value', 'refused', 'Dask cannot build numpy.gradient lazily here'),
     'unwrap': ('value', 'refused', 'numpy.unwrap: Dask has no lazy version'),
     'vander': ('value', 'refused', 'numpy.vander: Dask has no lazy version'),
-    'polyval': ('value', 'refused', 'numpy.polyval: Dask has no lazy version'),
     'polyadd': ('value', 'refused', 'numpy.polyadd: Dask has no lazy version'),
     'polysub': ('value', 'refused', 'numpy.polysub: Dask has no lazy version'),
     'polymul': ('value', 'refused', 'numpy.polymul: Dask has no lazy version'),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from funcad import backend
 from funcad.core.trace import Tracer
-from funcad.primitives._util import backend_of
+from funcad.primitives._util import backend_of, constants_xp  # noqa: F401 - re-exported
 
 # Types known to be neither tracers nor lazy arrays (scalars, NumPy's and CuPy's arrays):
 # after the first look, one set lookup.
@@ -49,13 +49,3 @@ def lazy_owner(*objs):
             if be.lazy:
                 return be
     return None
-
-
-def constants_xp(a):
-    """The namespace for concrete constants (fractions, positions, edges) used with ``a``.
-
-    A lazy backend's arrays are graphs: constants stay NumPy arrays on the host
-    (what ``backend.of`` gives a Python sequence), which its graphs take in.
-    """
-    be = backend_of(a)
-    return backend.of(()).xp if be.lazy else be.xp

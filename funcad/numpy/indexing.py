@@ -17,7 +17,6 @@ from __future__ import annotations
 from funcad import backend
 from funcad.core.trace import Tracer
 from funcad.numpy._concrete import maybe_concrete
-from funcad.numpy._lazy import lazy_owner
 from funcad.primitives._util import check_no_out, dtype_of, ndim_of, normalize_axis, shape_of
 from funcad.primitives.comparison import astype
 from funcad.primitives.gather import (
@@ -127,8 +126,7 @@ def take(a, indices, axis=None, out=None, mode=None):
     check_no_out(out, "take")
     if not isinstance(a, Tracer) and not isinstance(indices, Tracer):
         # Lazy indices (Dask) take a NumPy ``a`` into their graph.
-        be = lazy_owner(a, indices) or backend.of(a)
-        return be.xp.take(a, indices, axis=axis, mode=mode)
+        return backend.of_pair(a, indices).xp.take(a, indices, axis=axis, mode=mode)
     if axis is None:
         a, axis = reshape(a, (-1,)), 0
     axis = normalize_axis(axis, ndim_of(a))
@@ -152,8 +150,7 @@ def _bounded(indices, n: int, mode):
 def take_along_axis(arr, indices, axis):
     """Values of ``arr`` at ``indices`` along ``axis``, as ``numpy.take_along_axis``."""
     if not isinstance(arr, Tracer) and not isinstance(indices, Tracer):
-        be = lazy_owner(arr, indices) or backend.of(arr)
-        return be.xp.take_along_axis(arr, indices, axis)
+        return backend.of_pair(arr, indices).xp.take_along_axis(arr, indices, axis)
     if axis is None:
         arr, axis = reshape(arr, (-1,)), 0
     ndim = ndim_of(arr)

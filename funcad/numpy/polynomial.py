@@ -21,6 +21,7 @@ from typing import Any
 from funcad import backend
 from funcad.core.trace import Tracer
 from funcad.numpy._concrete import maybe_concrete, traced
+from funcad.numpy._lazy import is_lazy, plain
 from funcad.numpy._numerical_util import as_operand
 from funcad.numpy.composites import dot
 from funcad.numpy.numerical import convolve, vander
@@ -47,7 +48,9 @@ def _xp(*xs):
 
 
 def _like(*xs):
-    return next(x for x in xs if traced(x))
+    """The argument whose backend the result takes: a traced one, else a lazy one."""
+    found = next((x for x in xs if traced(x)), None)
+    return found if found is not None else next((x for x in xs if is_lazy(x)), xs[0])
 
 
 def _atleast_1d(x, like):
@@ -57,7 +60,7 @@ def _atleast_1d(x, like):
 
 def polyval(p: ArrayLike, x: ArrayLike) -> ArrayLike:
     """The polynomial with coefficients ``p`` at ``x``, by Horner's rule (as NumPy)."""
-    if not traced(p, x):
+    if plain(p, x):
         return backend.of_pair(p, x).xp.polyval(p, x)
     like = _like(p, x)
     p, x = as_operand(p, like), as_operand(x, like)

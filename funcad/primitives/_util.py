@@ -70,6 +70,16 @@ def backend_of(x):
     return backend.of(x)
 
 
+def constants_xp(x):
+    """The namespace for index and position constants used with ``x``.
+
+    A lazy backend's arrays are graphs that take NumPy constants in, so its
+    constants stay NumPy arrays; other backends make them on their own device.
+    """
+    be = backend_of(x)
+    return backend.of(()).xp if be.lazy else be.xp
+
+
 def on_lazy_blocks(impl, *args, **params):
     """``impl(*args, **params)`` chunk by chunk where a lazy backend owns ``args``, else None.
 

@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import itertools
 
+from funcad import backend
 from funcad.core.primitive import PerArgument, Primitive
 from funcad.primitives._util import backend_of, dtype_of, shape_of, unbroadcast
 from funcad.primitives.arithmetic import add, multiply, subtract
@@ -397,7 +398,7 @@ def _det_impl(a):
 
 @det_derivative_p.def_impl
 def _det_derivative_impl(a, *directions):
-    xp = backend_of(a).xp
+    xp = backend.of_many(a, *directions).xp
     a = xp.asarray(a)
     directions = [xp.asarray(t) for t in directions]
     n, order = a.shape[-1], len(directions) + 1

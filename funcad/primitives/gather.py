@@ -20,7 +20,7 @@ import functools
 from funcad import backend
 from funcad.core.primitive import PerArgument, Primitive
 from funcad.core.trace import Tracer
-from funcad.primitives._util import backend_of, dtype_of, move_to_front, shape_of
+from funcad.primitives._util import backend_of, constants_xp, dtype_of, move_to_front, shape_of
 from funcad.primitives.arithmetic import add, divide, multiply
 from funcad.primitives.comparison import astype, equal, not_equal, where
 from funcad.primitives.scan import linear_recurrence, shift
@@ -122,8 +122,8 @@ def batch_index(idx, arrays, array_bdims, size):
         if b is not None:
             a = reshape(move_to_front(a, b), (size,) + (1,) * (rank - len(s)) + s)
         new_arrays.append(a)
-    xp = backend_of(next(a for a, b in zip(arrays, array_bdims) if b is not None)).xp
-    new_arrays.append(xp.arange(size).reshape((size,) + (1,) * rank))
+    batched = next(a for a, b in zip(arrays, array_bdims) if b is not None)
+    new_arrays.append(constants_xp(batched).arange(size).reshape((size,) + (1,) * rank))
     new_idx = (IndexArray(len(arrays)),) + idx
     if positions[0] == 0 or not _is_block(positions):
         return new_idx, new_arrays, None
@@ -154,7 +154,8 @@ def _split(args, n_lead):
 # gather ---------------------------------------------------------------------
 @gather_p.def_impl
 def _gather_impl(x, *arrays, idx):
-    be = backend.of(x)
+    # The index arrays count too: a lazy index makes the whole result lazy.
+    be = backend.of_many(x, *arrays)
     return be.getitem(be.xp.asarray(x), build_index(idx, arrays))
 
 
@@ -166,8 +167,7 @@ def _gather_jvp(i, t, ans, x, *arrays, idx):
 def _gather_vjp(i, ct, ans, x, *arrays, idx):
     if i:
         return None
-    xp = backend_of(ct).xp
-    return scatter(xp.zeros(shape_of(x), dtype_of(ct)), ct, arrays, idx, "add")
+    return scatter(_zeros(shape_of(x), ct, x), ct, arrays, idx, "add")
 
 
 @gather_p.def_batch
@@ -193,7 +193,7 @@ def _size(args, bdims):
 # scatter --------------------------------------------------------------------
 @scatter_p.def_impl
 def _scatter_impl(operand, values, *arrays, idx, mode):
-    be = backend.of_many(operand, values)
+    be = backend.of_many(operand, values, *arrays)
     xp = be.xp
     index = build_index(idx, arrays)
     if be.lazy:  # a lazy array is not written into: its backend builds the result
@@ -206,8 +206,14 @@ def _scatter_impl(operand, values, *arrays, idx, mode):
     return out
 
 
-def _zeros(like_shape, t):
-    return backend_of(t).xp.zeros(like_shape, dtype_of(t))
+def _zeros(like_shape, t, *others):
+    """Zeros of ``t``'s dtype on the backend of ``t`` and ``others`` (a lazy one wins)."""
+    be = backend_of(t)
+    for other in others:
+        other_be = backend_of(other)
+        if other_be.lazy:
+            be = other_be
+    return be.xp.zeros(like_shape, dtype_of(t))
 
 
 def _extremum_weights(ans, operand, values, arrays, idx):

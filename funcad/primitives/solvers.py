@@ -21,6 +21,7 @@ and ``logabsdet`` is its real part).
 
 from __future__ import annotations
 
+from funcad import backend
 from funcad.core.primitive import Primitive
 from funcad.primitives._util import (
     backend_of,
@@ -199,7 +200,7 @@ def _same_rank(a, b):
 
 @solve_p.def_impl
 def _solve_impl(a, b):
-    xp = backend_of(a).xp
+    xp = backend.of_many(a, b).xp  # either operand may be the lazy one
     return xp.linalg.solve(*_same_rank(xp.asarray(a), xp.asarray(b)))
 
 
@@ -236,7 +237,7 @@ def triangular_solve(a, b, lower: bool):
 def _triangular_solve_impl(a, b, *, lower):
     # NumPy has no triangular solver; LU on the triangle is exact enough and
     # keeps SciPy optional.
-    xp = backend_of(a).xp
+    xp = backend.of_many(a, b).xp
     a, b = _same_rank(xp.asarray(a), xp.asarray(b))
     return xp.linalg.solve(xp.tril(a) if lower else xp.triu(a), b)
 
