@@ -20,8 +20,7 @@ import math
 import operator
 
 import funcad.numpy as fnp
-from funcad import backend
-from funcad.core.trace import Tracer
+from funcad.numpy._lazy import plain as plain_values
 from funcad.primitives.special import with_float_dtype
 
 _PYTHON_NUMBERS = (bool, int, float)
@@ -36,25 +35,6 @@ def scipy_stats():
 
         _scipy_stats = scipy.stats
     return _scipy_stats
-
-
-def plain_values(*args) -> bool:
-    """Whether every argument is a value to compute with now: no tracer, no lazy array.
-
-    SciPy and value checks run only then; otherwise the funcad formulas run,
-    which keep a Dask array lazy. One pass, one type lookup per array.
-    """
-    for arg in args:
-        if arg is None or type(arg) in _PYTHON_NUMBERS:
-            continue
-        if isinstance(arg, Tracer):
-            return False
-        if isinstance(arg, (list, tuple)):
-            if not plain_values(*arg):
-                return False
-        elif backend.of(arg).lazy:
-            return False
-    return True
 
 
 def plain(method, *args):
