@@ -254,10 +254,11 @@ def _gather_front(y, plan: _Plan):
         return _take_along(y, da.broadcast_to(arrays[axis], plan.batch), axis, k)
     not_lazy, _ = _errors()
     raise not_lazy(
-        "x[i, j] with Dask index arrays on several axes (other than along one axis, as "
-        "take_along_axis indexes) has no lazy Dask implementation in funcad. Index one "
-        "axis at a time, use fnp.take_along_axis, or compute the index arrays first "
-        "(i.compute())."
+        "x[i, j] with index arrays on several axes, a Dask array among them (other than "
+        "along one axis, as take_along_axis indexes), has no lazy Dask implementation in "
+        "funcad. Index one axis at a time or use fnp.take_along_axis: for example "
+        "x[fnp.arange(n), labels] is fnp.take_along_axis(x, labels[:, None], 1)[:, 0]. "
+        "Or compute the index arrays first (labels.compute())."
     )
 
 
