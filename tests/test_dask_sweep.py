@@ -312,7 +312,6 @@ UNSUPPORTED: dict[str, tuple[str, str, str]] = {
     'at.multiply[col]': ('value', 'refused', 'numpy.multiply.at: Dask has no lazy version'),
     'at.multiply[scalar]': ('value', 'refused', 'numpy.multiply.at: Dask has no lazy version'),
     'at.multiply[zeros]': ('value', 'refused', 'numpy.multiply.at: Dask has no lazy version'),
-    'det': ('value', 'refused', 'numpy.linalg.det: Dask has no lazy version'),
     'lstsq': ('value', 'refused', "Dask's numpy.linalg.lstsq lacks an option (lstsq() got an unexpected keyword argument 'rcond')"),
     'eigvals': ('value', 'refused', 'numpy.linalg.eigvals: Dask has no lazy version'),
     'eig': ('value', 'refused', 'numpy.linalg.eig: Dask has no lazy version'),

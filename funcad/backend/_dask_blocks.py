@@ -194,12 +194,13 @@ def _matrix_power(da, a, n):
 
 
 def linalg(da) -> dict:
-    """Overrides for ``numpy.linalg``'s solvers and factorizations (not ``det``)."""
+    """Overrides for ``numpy.linalg``'s solvers, factorizations and determinants."""
     return {
         "solve": functools.partial(_solve, da),
         "inv": _square_to_square(da, "inv", numpy.linalg.inv),
         "cholesky": _square_to_square(da, "cholesky", numpy.linalg.cholesky),
         "slogdet": _per_matrix(da, "slogdet", numpy.linalg.slogdet, "(m,m)->(),()"),
+        "det": _per_matrix(da, "det", numpy.linalg.det, "(m,m)->()"),
         "eigh": _per_matrix(da, "eigh", numpy.linalg.eigh, "(m,m)->(m),(m,m)"),
         "eigvalsh": _per_matrix(da, "eigvalsh", numpy.linalg.eigvalsh, "(m,m)->(m)"),
         "svd": _per_matrix(da, "svd", numpy.linalg.svd, _svd_signature, square=False,
