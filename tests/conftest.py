@@ -19,6 +19,10 @@ settings.load_profile("funcad")
 
 BACKENDS = ("numpy", "cupy", "dask")
 
+# The CuPy stand-in is put on sys.path only by the run that asks for it
+# (tests/test_cupy_standin.py); collecting it would import it as ``cupy``.
+collect_ignore = ["cupy_standin"]
+
 
 def pytest_addoption(parser):
     parser.addoption(

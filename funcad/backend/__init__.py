@@ -15,12 +15,14 @@ from __future__ import annotations
 import importlib
 import os
 
+import numpy as _numpy  # (``numpy`` here is funcad.backend.numpy once loaded)
+
 from funcad.backend.base import Backend
 from funcad.backend.cupy import NotOnDeviceError
 from funcad.backend.dask import LazyShapeError, NotLazyError
 
-__all__ = ["Backend", "of", "of_pair", "of_many", "default", "set_default", "is_array",
-           "available", "NotLazyError", "LazyShapeError", "NotOnDeviceError"]
+__all__ = ["Backend", "of", "of_pair", "of_many", "of_indexing", "index_on", "default",
+           "set_default", "is_array", "available", "NotLazyError", "LazyShapeError", "NotOnDeviceError"]
 
 _SCALAR_TYPES = (bool, int, float, complex)
 _by_type: dict[type, Backend] = {}
@@ -157,18 +159,21 @@ def of_pair(x, y) -> Backend:
 def of_many(*xs) -> Backend:
     """The one backend owning all of ``xs``; scalars go along with any.
 
-    A backend that absorbs another (Dask takes NumPy operands into its graphs)
-    wins over it; any other mix is a ``TypeError`` naming both.
+    Python scalars and NumPy scalars (``numpy.float64(2.0)``, which every
+    backend takes as a number) join any backend. A backend that absorbs another
+    (Dask takes NumPy operands into its graphs) wins over it; any other mix is
+    a ``TypeError`` naming both.
     """
-    found = None
+    found, by_scalar = None, False
     for x in xs:
         kind = type(x)
         if kind in _SCALAR_TYPES:
             continue
         be = of(x)
-        if found is None or be is found:
-            found = be
-        elif be.name in found.absorbs:
+        scalar = isinstance(x, _numpy.generic)
+        if found is None or (by_scalar and not scalar):
+            found, by_scalar = be, scalar
+        elif be is found or scalar or be.name in found.absorbs:
             continue
         elif found.name in be.absorbs:
             found = be
@@ -179,6 +184,22 @@ def of_many(*xs) -> Backend:
                 f"to one backend first: {_move_hint(found.name, be.name)}."
             )
     return found if found is not None else default()
+
+
+def of_indexing(operands, indices) -> Backend:
+    """The backend that indexes ``operands`` with integer or boolean arrays ``indices``.
+
+    A NumPy index array goes along with any backend's operands, as CuPy's and
+    Dask's own indexing take one; :func:`index_on` moves it there.
+    """
+    return of_many(*operands, *[i for i in indices if not of(i).native])
+
+
+def index_on(be: Backend, index):
+    """Index array ``index`` on backend ``be``: a NumPy one is copied to a device."""
+    if be.native or be.lazy or not of(index).native:
+        return index
+    return be.xp.asarray(index)
 
 
 _MOVE_HINTS = {

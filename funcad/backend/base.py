@@ -11,6 +11,12 @@ def _never_copy(x, inputs) -> bool:
     return False
 
 
+def _scipy_special():
+    import scipy.special
+
+    return scipy.special
+
+
 @dataclass(frozen=True)
 class Backend:
     """An array library as funcad sees it.
@@ -28,7 +34,12 @@ class Backend:
     build graphs that compute later. ``getitem(x, index)`` is ``x[index]`` for an
     index holding arrays (where a library's rules differ from NumPy's it refuses).
     ``map_elementwise(fn, *args, **params)``, on lazy backends, applies an
-    elementwise function written for NumPy arrays chunk by chunk.
+    elementwise function written for NumPy arrays chunk by chunk. ``native``
+    says NumPy's and SciPy's own functions compute its arrays in place (the
+    NumPy backend): funcad hands untraced values straight to them. Other
+    backends' values take funcad's own path, which calls ``xp``.
+    ``special()`` returns the backend's ``scipy.special`` (imported on first
+    use; SciPy is an optional dependency).
     """
 
     name: str
@@ -41,3 +52,5 @@ class Backend:
     lazy: bool = False
     getitem: Callable[[Any, Any], Any] = operator.getitem
     map_elementwise: Callable[..., Any] | None = None
+    native: bool = False
+    special: Callable[[], Any] = _scipy_special

@@ -5,7 +5,7 @@ The same surface as the NumPy backend: rules call ``xp.sin(x)`` and get
 on the device: the one transfer to the host is :attr:`Backend.to_numpy`, which
 funcad never calls itself.
 
-``xp`` is CuPy itself, with the dtype helpers CuPy does not have (``errstate``,
+``xp`` is CuPy itself (and ``special()`` is ``cupyx.scipy.special``), with the dtype helpers CuPy does not have (``errstate``,
 ``exceptions``, ...) taken from NumPy, since they touch no array; a NumPy
 function CuPy lacks raises :class:`NotOnDeviceError` rather than copying to the
 host.
@@ -91,6 +91,13 @@ def load() -> Backend:
     def to_numpy(x):
         return x.get()
 
+    @functools.cache
+    def special():
+        import cupyx.scipy.special
+        import scipy.special
+
+        return _Namespace(cupyx.scipy.special, scipy.special, "scipy.special")
+
     xp = _Namespace(cupy, numpy, "numpy")
     xp.linalg = _Namespace(cupy.linalg, numpy.linalg, "numpy.linalg")
     return Backend(
@@ -100,6 +107,7 @@ def load() -> Backend:
         einsum=einsum,
         to_numpy=to_numpy,
         must_copy=must_copy,
+        special=special,
     )
 
 

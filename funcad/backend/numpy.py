@@ -35,6 +35,7 @@ BACKEND = Backend(
     einsum=_einsum,
     to_numpy=numpy.asarray,
     must_copy=_must_copy,
+    native=True,
 )
 
 

@@ -1,10 +1,12 @@
-"""Lazy backends (Dask) in funcad.numpy's functions.
+"""Other backends' arrays in funcad.numpy's functions.
 
 With no tracer among its arguments a public function calls NumPy's own
-function (one cheap check). NumPy's function applied to a Dask array would
-compute it, or call a Dask function that lacks NumPy's options, so an
-argument of a lazy backend takes the function's funcad path instead: funcad's
-operations on Dask arrays build graphs, chunk by chunk.
+function (one cheap check). That is only right for NumPy's arrays: NumPy's
+function applied to a Dask array would compute it, or call a Dask function
+that lacks NumPy's options, and SciPy's would copy a CuPy array to the host.
+So an argument of any other backend takes the function's funcad path instead:
+funcad's operations on Dask arrays build graphs, chunk by chunk, and on CuPy
+arrays run CuPy's functions on the device.
 """
 
 from __future__ import annotations
@@ -13,13 +15,16 @@ from funcad import backend
 from funcad.core.trace import Tracer
 from funcad.primitives._util import backend_of, constants_xp  # noqa: F401 - re-exported
 
-# Types known to be neither tracers nor lazy arrays (scalars, NumPy's and CuPy's arrays):
-# after the first look, one set lookup.
+# Types NumPy computes with directly (scalars, NumPy's arrays): after the first look,
+# one set lookup.
 _EAGER = {bool, int, float, complex, str, type(None)}
 
 
 def plain(*objs) -> bool:
-    """No tracer and no lazy array among ``objs`` (or in nested lists and tuples of them)."""
+    """Only values NumPy computes directly among ``objs`` (in nested lists and tuples too).
+
+    False for a tracer or an array of another backend than NumPy's.
+    """
     for obj in objs:
         kind = type(obj)
         if kind in _EAGER:
@@ -29,9 +34,9 @@ def plain(*objs) -> bool:
         if isinstance(obj, (list, tuple)):
             if not plain(*obj):
                 return False
-        elif backend.of(obj).lazy:
-            return False
-        elif backend.is_array(obj):  # an array type of a loaded backend: it stays eager
+        elif backend.is_array(obj):
+            if not backend.of(obj).native:
+                return False
             _EAGER.add(kind)
     return True
 

@@ -126,7 +126,8 @@ def take(a, indices, axis=None, out=None, mode=None):
     check_no_out(out, "take")
     if not isinstance(a, Tracer) and not isinstance(indices, Tracer):
         # Lazy indices (Dask) take a NumPy ``a`` into their graph.
-        return backend.of_pair(a, indices).xp.take(a, indices, axis=axis, mode=mode)
+        be = backend.of_indexing((a,), (indices,))
+        return be.xp.take(a, backend.index_on(be, indices), axis=axis, mode=mode)
     if axis is None:
         a, axis = reshape(a, (-1,)), 0
     axis = normalize_axis(axis, ndim_of(a))
@@ -150,7 +151,8 @@ def _bounded(indices, n: int, mode):
 def take_along_axis(arr, indices, axis):
     """Values of ``arr`` at ``indices`` along ``axis``, as ``numpy.take_along_axis``."""
     if not isinstance(arr, Tracer) and not isinstance(indices, Tracer):
-        return backend.of_pair(arr, indices).xp.take_along_axis(arr, indices, axis)
+        be = backend.of_indexing((arr,), (indices,))
+        return be.xp.take_along_axis(arr, backend.index_on(be, indices), axis)
     if axis is None:
         arr, axis = reshape(arr, (-1,)), 0
     ndim = ndim_of(arr)

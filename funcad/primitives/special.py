@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 
+from funcad import backend
 from funcad.core.primitive import Primitive
 from funcad.primitives._ufunc import binary_ufunc, unary_ufunc
 from funcad.primitives._util import (
@@ -43,17 +44,9 @@ from funcad.primitives.elementwise import exp, log, log1p, reciprocal, square
 from funcad.primitives.reduction import expand_reduced
 from funcad.primitives.reduction import sum as sum_
 
-_scipy_special = None
-
-
-def scipy_special():
-    """``scipy.special``, imported on first use."""
-    global _scipy_special
-    if _scipy_special is None:
-        import scipy.special
-
-        _scipy_special = scipy.special
-    return _scipy_special
+def scipy_special(*arrays):
+    """The ``scipy.special`` of the backend owning ``arrays`` (CuPy's is ``cupyx.scipy.special``)."""
+    return backend.of_many(*[a for a in arrays if a is not None]).special()
 
 
 _TWO_OVER_SQRT_PI = 1.1283791670955126  # 2 / sqrt(pi)
@@ -103,7 +96,7 @@ def _unary(name: str, chain, doc: str):
     """Register the SciPy ufunc ``name`` with ``chain`` as its JVP and VJP."""
 
     def impl(x):
-        return getattr(scipy_special(), name)(x)
+        return getattr(scipy_special(x), name)(x)
 
     prim, function = unary_ufunc(name, doc, impl=impl)
     prim.def_jvp(chain)
@@ -241,18 +234,18 @@ def _polygamma_impl(n, x):
     lazy = on_lazy_blocks(_polygamma_impl, n, x)
     if lazy is not None:
         return lazy
-    out = scipy_special().polygamma(n, x)
+    out = scipy_special(n, x).polygamma(n, x)
     return out if dtype_of(out) == dtype_of(x) else with_float_dtype(out, x)
 
 
 # SciPy's dtype differs from NumPy's only for an array next to a Python scalar.
 def _xlogy_impl(x, y):
-    out = scipy_special().xlogy(x, y)
+    out = scipy_special(x, y).xlogy(x, y)
     return with_float_dtype(out, x, y) if _one_python_scalar(x, y) else out
 
 
 def _xlog1py_impl(x, y):
-    out = scipy_special().xlog1py(x, y)
+    out = scipy_special(x, y).xlog1py(x, y)
     return with_float_dtype(out, x, y) if _one_python_scalar(x, y) else out
 
 
@@ -362,12 +355,12 @@ log_softmax_p = Primitive("log_softmax")
 
 @softmax_p.def_impl
 def _softmax_impl(x, *, axis):
-    return scipy_special().softmax(x, axis=axis if shape_of(x) else None)
+    return scipy_special(x).softmax(x, axis=axis if shape_of(x) else None)
 
 
 @log_softmax_p.def_impl
 def _log_softmax_impl(x, *, axis):
-    return scipy_special().log_softmax(x, axis=axis if shape_of(x) else None)
+    return scipy_special(x).log_softmax(x, axis=axis if shape_of(x) else None)
 
 
 def _softmax_rule(g, ans, x, *, axis):
@@ -415,7 +408,7 @@ def _scipy_logsumexp(a, b, axis, keepdims):
     # SciPy returns shape (1,) for a 0-d input with axis=(); axis=None is the same sum.
     if not shape_of(a):
         axis = None
-    return scipy_special().logsumexp(a, axis=axis, b=b, keepdims=keepdims, return_sign=True)
+    return scipy_special(a, b).logsumexp(a, axis=axis, b=b, keepdims=keepdims, return_sign=True)
 
 
 @logsumexp_p.def_impl

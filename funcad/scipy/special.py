@@ -30,6 +30,7 @@ except ImportError as _error:  # pragma: no cover - exercised in a subprocess
     ) from _error
 
 import funcad.numpy as _fnp
+from funcad.numpy._lazy import plain
 from funcad.core.trace import Tracer
 from funcad.primitives._util import backend_of, ndim_of, normalize_axes, shape_of
 from funcad.primitives.comparison import less, where
@@ -97,8 +98,8 @@ def logsumexp(a, axis=None, b=None, keepdims: bool = False, return_sign: bool = 
     With ``return_sign`` returns ``(log|s|, sign(s))`` for ``s = sum(b * exp(a))``;
     without it a negative ``s`` gives nan, as in SciPy. The sign has no derivative.
     """
-    lazy = _lazy(a, b)
-    if not (lazy or isinstance(a, Tracer) or isinstance(b, Tracer)):
+    elsewhere = _off_numpy(a, b)
+    if not (elsewhere or isinstance(a, Tracer) or isinstance(b, Tracer)):
         out = _scipy_special.logsumexp(
             a, axis=axis, b=b, keepdims=keepdims, return_sign=return_sign
         )
@@ -114,8 +115,8 @@ def logsumexp(a, axis=None, b=None, keepdims: bool = False, return_sign: bool = 
         shape = backend_of(a).xp.broadcast_shapes(shape_of(a), shape_of(b))
         a, b = broadcast_to(a, shape), broadcast_to(b, shape)
     axes = normalize_axes(axis, ndim_of(a))
-    if lazy:
-        return _lazy_logsumexp(a, b, axes, bool(keepdims), return_sign)
+    if elsewhere:
+        return _formula_logsumexp(a, b, axes, bool(keepdims), return_sign)
     args = (a,) if b is None else (a, b)
     out = logsumexp_p.bind(*args, axis=axes, keepdims=bool(keepdims))
     if b is None and not return_sign:
@@ -128,8 +129,8 @@ def logsumexp(a, axis=None, b=None, keepdims: bool = False, return_sign: bool = 
 
 def softmax(x, axis=None):
     """exp(x) / sum(exp(x)) over ``axis`` (all axes when None), shifted by the max."""
-    if _lazy(x):
-        return _lazy_softmax(x, normalize_axes(axis, ndim_of(x)))
+    if _off_numpy(x):
+        return _formula_softmax(x, normalize_axes(axis, ndim_of(x)))
     if not isinstance(x, Tracer):
         return _scipy_special.softmax(x, axis=axis)
     return softmax_p.bind(x, axis=normalize_axes(axis, ndim_of(x)))
@@ -137,24 +138,24 @@ def softmax(x, axis=None):
 
 def log_softmax(x, axis=None):
     """The log of softmax, ``x - logsumexp(x)`` over ``axis``, accurate where softmax underflows."""
-    if _lazy(x):
-        return _lazy_log_softmax(x, normalize_axes(axis, ndim_of(x)))
+    if _off_numpy(x):
+        return _formula_log_softmax(x, normalize_axes(axis, ndim_of(x)))
     if not isinstance(x, Tracer):
         return _scipy_special.log_softmax(x, axis=axis)
     return log_softmax_p.bind(x, axis=normalize_axes(axis, ndim_of(x)))
 
 
-# Lazy backends ---------------------------------------------------------------------
-# SciPy's logsumexp and softmax would compute a Dask array at once, and so would the
-# primitives' implementations (SciPy's functions). On a lazy backend they are built
-# from funcad's reductions instead, shifted by a maximum that carries no derivative:
+# Other backends than NumPy -------------------------------------------------------------
+# SciPy's logsumexp and softmax would compute a Dask array at once, or copy a CuPy
+# array to the host, and so would the primitives' implementations (SciPy's
+# functions). On any other backend they are built from funcad's reductions instead, shifted by a maximum that carries no derivative:
 # every order of derivative is then that of the unshifted formula, as the primitives'.
 _PYTHON_SCALARS = (bool, int, float, complex)
 
 
-def _lazy(*xs) -> bool:
-    """Whether a lazy backend (Dask) owns one of ``xs`` (under any tracers)."""
-    return any(x is not None and type(x) not in _PYTHON_SCALARS and backend_of(x).lazy
+def _off_numpy(*xs) -> bool:
+    """Whether another backend than NumPy's owns one of ``xs`` (under any tracers)."""
+    return any(x is not None and type(x) not in _PYTHON_SCALARS and not backend_of(x).native
                for x in xs)
 
 
@@ -166,7 +167,7 @@ def _shift(x, axes, finite: bool):
     return _fnp.where(_fnp.isfinite(m), m, 0.0) if finite else m
 
 
-def _lazy_logsumexp(a, b, axes, keepdims: bool, return_sign: bool):
+def _formula_logsumexp(a, b, axes, keepdims: bool, return_sign: bool):
     """``logsumexp`` as funcad operations, with SciPy's values (``a`` and ``b`` broadcast)."""
     shift_of = a
     if b is not None:
@@ -192,13 +193,13 @@ def _lazy_logsumexp(a, b, axes, keepdims: bool, return_sign: bool):
     return where(less(sign, 0), float("nan"), out)
 
 
-def _lazy_softmax(x, axes):
+def _formula_softmax(x, axes):
     """``softmax`` as funcad operations: SciPy's formula, shifted by the maximum."""
     terms = _fnp.exp(_fnp.subtract(x, _shift(x, axes, finite=False)))
     return _fnp.divide(terms, _fnp.sum(terms, axis=axes, keepdims=True))
 
 
-def _lazy_log_softmax(x, axes):
+def _formula_log_softmax(x, axes):
     """``log_softmax`` as funcad operations: SciPy's formula, shifted by the finite maximum."""
     shifted = _fnp.subtract(x, _shift(x, axes, finite=True))
     return _fnp.subtract(shifted, _fnp.log(_fnp.sum(_fnp.exp(shifted), axis=axes,
@@ -207,7 +208,7 @@ def _lazy_log_softmax(x, axes):
 
 def betaln(a, b):
     """log|B(a, b)| = gammaln(a) + gammaln(b) - gammaln(a + b), exact also for large a or b."""
-    if not (isinstance(a, Tracer) or isinstance(b, Tracer)):
+    if plain(a, b):
         return with_float_dtype(_scipy_special.betaln(a, b), a, b)
     return log_beta(a, b)
 
@@ -216,34 +217,34 @@ def betaln(a, b):
 # shape parameters are funcad.primitives.incomplete's series and continued fractions.
 def gammainc(a, x):
     """The regularised lower incomplete gamma function P(a, x); differentiable in a and x."""
-    if not (isinstance(a, Tracer) or isinstance(x, Tracer)):
+    if plain(a, x):
         return with_float_dtype(_scipy_special.gammainc(a, x), a, x)
     return gammainc_p.bind(a, x)
 
 
 def gammaincc(a, x):
     """The regularised upper incomplete gamma function Q(a, x) = 1 - P(a, x)."""
-    if not (isinstance(a, Tracer) or isinstance(x, Tracer)):
+    if plain(a, x):
         return with_float_dtype(_scipy_special.gammaincc(a, x), a, x)
     return gammaincc_p.bind(a, x)
 
 
 def betainc(a, b, x):
     """The regularised incomplete beta function I_x(a, b); differentiable in a, b and x."""
-    if not (isinstance(a, Tracer) or isinstance(b, Tracer) or isinstance(x, Tracer)):
+    if plain(a, b, x):
         return with_float_dtype(_scipy_special.betainc(a, b, x), a, b, x)
     return betainc_p.bind(a, b, x)
 
 
 def betaincc(a, b, x):
     """The complement 1 - I_x(a, b), computed without cancellation."""
-    if not (isinstance(a, Tracer) or isinstance(b, Tracer) or isinstance(x, Tracer)):
+    if plain(a, b, x):
         return with_float_dtype(_scipy_special.betaincc(a, b, x), a, b, x)
     return betaincc_p.bind(a, b, x)
 
 
 def stdtr(df, t):
     """Student's t distribution function with ``df`` degrees of freedom; differentiable in both."""
-    if not (isinstance(df, Tracer) or isinstance(t, Tracer)):
+    if plain(df, t):
         return with_float_dtype(_scipy_special.stdtr(df, t), df, t)
     return stdtr_p.bind(df, t)

@@ -1,0 +1,12 @@
+"""The stand-in's ``cupyx.scipy.special``: SciPy's functions on device arrays."""
+
+import scipy.special
+
+import cupy
+
+
+def __getattr__(name):
+    original = getattr(scipy.special, name)
+    if not callable(original) or isinstance(original, type):
+        return original
+    return cupy._device_function(original, name, from_host=False)
