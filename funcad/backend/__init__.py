@@ -22,7 +22,8 @@ from funcad.backend.cupy import NotOnDeviceError
 from funcad.backend.dask import LazyShapeError, NotLazyError
 
 __all__ = ["Backend", "of", "of_pair", "of_many", "of_indexing", "index_on", "default",
-           "set_default", "is_array", "available", "NotLazyError", "LazyShapeError", "NotOnDeviceError"]
+           "set_default", "is_array", "available", "NotLazyError", "LazyShapeError",
+           "NotOnDeviceError"]
 
 _SCALAR_TYPES = (bool, int, float, complex)
 _by_type: dict[type, Backend] = {}

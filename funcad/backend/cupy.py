@@ -5,10 +5,11 @@ The same surface as the NumPy backend: rules call ``xp.sin(x)`` and get
 on the device: the one transfer to the host is :attr:`Backend.to_numpy`, which
 funcad never calls itself.
 
-``xp`` is CuPy itself (and ``special()`` is ``cupyx.scipy.special``), with the dtype helpers CuPy does not have (``errstate``,
-``exceptions``, ...) taken from NumPy, since they touch no array; a NumPy
-function CuPy lacks raises :class:`NotOnDeviceError` rather than copying to the
-host.
+``xp`` is CuPy itself, with the dtype helpers CuPy does not have
+(``errstate``, ``exceptions``, ...) taken from NumPy, since they touch no
+array; a NumPy function CuPy lacks raises :class:`NotOnDeviceError` rather
+than copying to the host. ``special()`` is ``cupyx.scipy.special`` with the
+same rule.
 
 This module imports CuPy only in :func:`load`, which funcad calls the first
 time it sees a CuPy array or when ``fa.backend.set_default("cupy")`` runs.

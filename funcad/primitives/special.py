@@ -44,8 +44,9 @@ from funcad.primitives.elementwise import exp, log, log1p, reciprocal, square
 from funcad.primitives.reduction import expand_reduced
 from funcad.primitives.reduction import sum as sum_
 
+
 def scipy_special(*arrays):
-    """The ``scipy.special`` of the backend owning ``arrays`` (CuPy's is ``cupyx.scipy.special``)."""
+    """The ``scipy.special`` of the backend owning ``arrays`` (``cupyx.scipy.special`` on CuPy)."""
     return backend.of_many(*[a for a in arrays if a is not None]).special()
 
 

@@ -30,8 +30,8 @@ except ImportError as _error:  # pragma: no cover - exercised in a subprocess
     ) from _error
 
 import funcad.numpy as _fnp
-from funcad.numpy._lazy import plain
 from funcad.core.trace import Tracer
+from funcad.numpy._lazy import plain
 from funcad.primitives._util import backend_of, ndim_of, normalize_axes, shape_of
 from funcad.primitives.comparison import less, where
 from funcad.primitives.control import stop_gradient
@@ -148,8 +148,9 @@ def log_softmax(x, axis=None):
 # Other backends than NumPy -------------------------------------------------------------
 # SciPy's logsumexp and softmax would compute a Dask array at once, or copy a CuPy
 # array to the host, and so would the primitives' implementations (SciPy's
-# functions). On any other backend they are built from funcad's reductions instead, shifted by a maximum that carries no derivative:
-# every order of derivative is then that of the unshifted formula, as the primitives'.
+# functions). On any other backend they are built from funcad's reductions instead,
+# shifted by a maximum that carries no derivative: every order of derivative is then
+# that of the unshifted formula, as the primitives'.
 _PYTHON_SCALARS = (bool, int, float, complex)
 
 

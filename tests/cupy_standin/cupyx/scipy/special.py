@@ -1,8 +1,7 @@
 """The stand-in's ``cupyx.scipy.special``: SciPy's functions on device arrays."""
 
-import scipy.special
-
 import cupy
+import scipy.special
 
 
 def __getattr__(name):
