@@ -2,10 +2,19 @@
 
 ``--backend numpy|cupy|dask`` (or the environment variable
 ``FUNCAD_TEST_BACKEND``) chooses the array backend of the backend-parametrised
-tests (``tests/test_backend_transforms.py``); without it they run on every
-backend that is available here. The Dask sweep (``tests/test_dask_sweep.py``)
-runs whenever Dask is installed, and the CuPy tests whenever a CUDA device is
-present; otherwise they are skipped with the reason.
+tests:
+
+* the systematic sweep (``tests/test_sweep.py``: values, JVPs and VJPs against
+  finite differences, batching, second order, float32, ``check_grads``) puts
+  every row's inputs on that backend (NumPy without the option);
+* ``tests/test_backend_transforms.py`` runs every transform there (every
+  available backend without the option).
+
+The lazy Dask sweep (``tests/test_dask_sweep.py``) runs whenever Dask is
+installed, and the CuPy tests whenever a CUDA device is present; otherwise
+they are skipped with the reason. ``tests/test_cupy_standin.py`` runs the CuPy
+tests and the CuPy sweep on a NumPy-backed stand-in for CuPy, so they run in
+every CI run, GPU or not.
 """
 
 import os
@@ -58,6 +67,18 @@ def pytest_generate_tests(metafunc):
         chosen = metafunc.config.getoption("--backend")
         names = [chosen] if chosen else list(BACKENDS)
         metafunc.parametrize("backend_name", names, indirect=True)
+
+
+@pytest.fixture(scope="session")
+def sweep_backend(request):
+    """The backend the sweep runs on: ``--backend``'s, NumPy without it."""
+    from tests._backends import ArrayBackend
+
+    name = request.config.getoption("--backend") or "numpy"
+    reason = backend_skip_reason(name)
+    if reason is not None:
+        pytest.skip(f"{name} backend: {reason}")
+    return ArrayBackend(name)
 
 
 @pytest.fixture

@@ -185,6 +185,20 @@ def _family_rows():
 ROWS = _rows() + _family_rows()
 
 
+def _keys(rows) -> list[str]:
+    """``"name#k"`` for every row, ``k`` counting earlier rows of the same name."""
+    seen: dict[str, int] = {}
+    keys = []
+    for row in rows:
+        keys.append(f"{row.name}#{seen.get(row.name, 0)}")
+        seen[row.name] = seen.get(row.name, 0) + 1
+    return keys
+
+
+# The stable names the backends' tables of unsupported rows use.
+ROW_KEYS = _keys(ROWS)
+
+
 def draw(row: Row, rng: np.random.Generator, batch: tuple[int, ...] = ()):
     """Random inputs for ``row`` inside its domains, with leading ``batch`` dims."""
     if "inputs" in row.extra:

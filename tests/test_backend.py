@@ -124,6 +124,29 @@ def test_mixing_two_backends_names_both(fake_backend):
     assert backend.of_pair(3, FakeArray()) is fake_backend
 
 
+def test_numpy_scalars_go_along_with_any_backend(fake_backend):
+    # Every backend takes numpy.float64(2.0) as a number, as CuPy does.
+    assert backend.of_many(np.float64(2.0), FakeArray()) is fake_backend
+    assert backend.of_many(FakeArray(), np.int64(3), np.float32(1.0)) is fake_backend
+    assert backend.of_many(np.float64(2.0)).name == "numpy"
+    with pytest.raises(TypeError, match="cannot mix numpy and fake"):
+        backend.of_many(np.float64(2.0), np.ones(1), FakeArray())
+
+
+def test_numpy_index_arrays_join_any_backend(fake_backend):
+    """Index arrays and other parameters move to the data's backend; data arrays do not mix."""
+    index, data = np.array([0, 2]), FakeArray()
+    assert backend.of_indexing((data,), (index,)) is fake_backend
+    with pytest.raises(TypeError, match="cannot mix fake and numpy"):
+        backend.of_indexing((data, np.ones(3)), (index,))
+    moved = backend.parameter_on(fake_backend, [1, 2])
+    assert isinstance(moved, np.ndarray) and moved.tolist() == [1, 2]  # the fake xp is NumPy
+    for kept in (None, 2, 2.5, np.float64(1.0)):
+        assert backend.parameter_on(fake_backend, kept) is kept
+    numpy_backend = backend.of(index)
+    assert backend.parameter_on(numpy_backend, index) is index
+
+
 def test_mixing_under_a_transform_names_both(fake_backend):
     w = FakeArray()
     with pytest.raises(TypeError, match="cannot mix numpy and fake arrays"):

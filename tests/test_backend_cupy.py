@@ -2,13 +2,20 @@
 
 Every test here is skipped, with the reason, where CuPy is not installed or no
 CUDA device is present (``cupy.cuda.runtime.getDeviceCount()``); on a machine
-with a GPU they all run. Copies to the host are caught by patching
+with a GPU they all run. ``tests/test_cupy_standin.py`` also runs them on a
+NumPy-backed stand-in for CuPy (``tests/cupy_standin``), which follows CuPy's
+rules without a GPU. Copies to the host are caught by patching
 ``cupy.ndarray.get`` and ``cupy.ndarray.__array__`` to raise.
 
 The sweep at the end runs every row of ``op_specs`` on CuPy arrays (value, JVP
-and VJP against the NumPy backend). It is strict: a failing row fails unless
-``CUPY_UNSUPPORTED`` lists it with a reason; ``python -m tests.test_backend_cupy
---table`` on a GPU machine prints the rows that fail.
+and VJP against the NumPy backend). It is strict: a row must pass unless
+``CUPY_UNSUPPORTED`` lists it, and a listed row must fail in the listed way:
+
+* ``mixing``: the row itself puts a NumPy array next to CuPy data (a constant
+  it closes over); the contract is a ``TypeError`` naming both;
+* ``missing``: CuPy lacks a function the row needs: ``NotOnDeviceError``.
+
+``python -m tests.test_backend_cupy --table`` prints the rows that fail now.
 """
 
 from __future__ import annotations
@@ -29,12 +36,46 @@ if _REASON is None:
 
 import funcad as fa  # noqa: E402
 import funcad.numpy as fnp  # noqa: E402
-from tests.op_specs import ROWS, draw  # noqa: E402
-from tests.test_backend_transforms import HostTransferError, no_host_transfer  # noqa: E402
+from funcad.backend import NotOnDeviceError  # noqa: E402
+from tests._backends import HostTransferError, no_host_transfer  # noqa: E402
+from tests.op_specs import ROW_KEYS, ROWS, draw  # noqa: E402
 from tests.test_sweep import _like, _rng  # noqa: E402
 
-# Rows known to fail on CuPy, with the reason; empty until a GPU run lists them.
-CUPY_UNSUPPORTED: dict[str, str] = {}
+# Rows that fail on CuPy by contract: key -> (kind, reason); see the module docstring.
+CUPY_UNSUPPORTED: dict[str, tuple[str, str]] = {
+    'where#0': ("mixing", "the row's condition is a NumPy array (np.arange(12) % 3 == 0)"),
+    'heaviside#0': ("mixing", "the row's x1 (steps) is a NumPy array"),
+    'ldexp#0': ("mixing", "the row's exponents are a NumPy array"),
+    'gradient#10': ("mixing", "the row's coordinates are a NumPy array (data: the result depends on them)"),
+    'interp#2': ("mixing", "the row's knots are a NumPy array"),
+    'interp#3': ("mixing", "the row's knot values are a NumPy array"),
+    'polyfit#2': ("mixing", "the row's x is a NumPy array"),
+    'isclose#0': ("mixing", 'the row adds a NumPy array (near) to a CuPy one'),
+    'histogram#0': ("mixing", "the row's sample is a NumPy array, its weights CuPy"),
+    'histogram#1': ("mixing", "the row's sample is a NumPy array, its weights CuPy"),
+    'histogram#2': ("mixing", "the row's sample is a NumPy array, its weights CuPy"),
+    'histogram#3': ("mixing", "the row's sample is a NumPy array, its weights CuPy"),
+    'histogram2d#0': ("mixing", "the row's sample is a NumPy array, its weights CuPy"),
+    'histogramdd#0': ("mixing", "the row's sample is a NumPy array, its weights CuPy"),
+    'histogramdd#1': ("mixing", "the row's sample is a NumPy array, its weights CuPy"),
+    'stats.dirichlet.logpdf#1': ("mixing", "the row's x is a NumPy array next to a CuPy alpha"),
+    'stats.dirichlet.pdf#1': ("mixing", "the row's x is a NumPy array next to a CuPy alpha"),
+    'stats.multivariate_normal.logpdf#0': ("mixing", 'the row adds fnp.eye(3), made on the default (NumPy) backend'),
+    'stats.multivariate_normal.pdf#0': ("mixing", 'the row adds fnp.eye(3), made on the default (NumPy) backend'),
+    'stats.multivariate_normal.cdf#2': ("mixing", 'the row builds its covariance with fnp.eye(2), made on the default (NumPy) backend'),
+    'stats.multivariate_normal.cdf#3': ("mixing", 'the row builds its covariance with fnp.eye(2), made on the default (NumPy) backend'),
+    'stats.multivariate_normal.cdf#5': ("mixing", 'the row builds its covariance with fnp.eye(2), made on the default (NumPy) backend'),
+    'stats.multivariate_normal.cdf#6': ("mixing", 'the row builds its covariance with fnp.eye(2), made on the default (NumPy) backend'),
+    'stats.multivariate_normal.cdf#7': ("mixing", 'the row builds its covariance with fnp.eye(2), made on the default (NumPy) backend'),
+    'stats.multivariate_normal.cdf#8': ("mixing", 'the row builds its covariance with fnp.eye(2), made on the default (NumPy) backend'),
+    'stats.multivariate_normal.cdf#9': ("mixing", 'the row builds its covariance with fnp.eye(2), made on the default (NumPy) backend'),
+    'stats.multivariate_normal.cdf#10': ("mixing", 'the row builds its covariance with fnp.eye(2), made on the default (NumPy) backend'),
+    'stats.multivariate_normal.logcdf#1': ("mixing", 'the row builds its covariance with fnp.eye(2), made on the default (NumPy) backend'),
+    'stats.multivariate_normal.logcdf#2': ("mixing", 'the row builds its covariance with fnp.eye(2), made on the default (NumPy) backend'),
+    'stats.multivariate_normal.logcdf#3': ("mixing", 'the row builds its covariance with fnp.eye(2), made on the default (NumPy) backend'),
+    'stats.multivariate_normal.logcdf#4': ("mixing", 'the row builds its covariance with fnp.eye(2), made on the default (NumPy) backend'),
+    'stats.multivariate_normal.logcdf#5': ("mixing", 'the row builds its covariance with fnp.eye(2), made on the default (NumPy) backend'),
+}
 
 
 def _data(seed=0):
@@ -116,6 +157,52 @@ def test_outputs_are_owned_and_float32_stays():
     assert g.dtype == np.float32
 
 
+def test_scipy_parameters_join_the_device():
+    """Integer orders and counts, lists and Python numbers go to the device with the data."""
+    from funcad.scipy import special
+    from funcad.scipy.stats import bernoulli, poisson
+    from funcad.scipy.stats import multivariate_normal as mvn
+
+    rng = np.random.default_rng(7)
+    a = rng.normal(size=(3, 3))
+    cov, x, m = a @ a.T + np.eye(3), rng.normal(size=(4, 3)), rng.normal(size=3)
+    gcov, gx, gm = cupy.asarray(cov), cupy.asarray(x), cupy.asarray(m)
+    mu, p, s = np.array([1.0, 2.0, 3.0]), np.array([0.3, 0.6]), np.array([0.5, 1.5])
+    gmu, gp, gs = cupy.asarray(mu), cupy.asarray(p), cupy.asarray(s)
+
+    def cdf_grad(c, x, m):
+        return fa.grad(lambda c: fnp.sum(mvn.cdf(x, m, c)))(c)
+
+    def limited_cdf_grad(x, m, c):
+        return fa.grad(lambda x: fnp.sum(mvn.cdf(x, m, c, lower_limit=[-1.0] * 3)))(x)
+
+    def shape_grads(s):
+        return (fa.grad(lambda a: fnp.sum(special.gammainc(a, 1.5)))(s),
+                fa.grad(lambda a: fnp.sum(special.betainc(a, 2.0, 0.3)))(s))
+
+    cases = [
+        (cdf_grad, (gcov, gx, gm), (cov, x, m)),
+        (lambda x: mvn.logpdf(x[:, 0], cov=1), (gx,), (x,)),
+        (lambda x: mvn.logpdf(x, [0.0, 0.0, 0.0], 2.0), (gx,), (x,)),
+        (limited_cdf_grad, (gx, gm, gcov), (x, m, cov)),
+        (lambda s: special.polygamma([1, 2], s), (gs,), (s,)),
+        (lambda s: fa.jacfwd(lambda v: special.polygamma(np.array([0, 1]), v))(s), (gs,), (s,)),
+        (lambda mu: fa.grad(lambda mu: fnp.sum(poisson.logpmf([0, 1, 3], mu)))(mu),
+         (gmu,), (mu,)),
+        (lambda mu: fa.vmap(lambda mu: poisson.cdf(np.array([0, 1, 3]), mu))(mu[None]),
+         (gmu,), (mu,)),
+        (lambda p: fa.grad(lambda p: fnp.sum(bernoulli.logcdf(np.array([0, 1]), p)))(p),
+         (gp,), (p,)),
+        (shape_grads, (gs,), (s,)),
+    ]
+    for f, on_device, on_host in cases:
+        with no_host_transfer():
+            got = f(*on_device)
+        for g, e in zip(fa.tree_util.tree_leaves(got), fa.tree_util.tree_leaves(f(*on_host))):
+            assert _on_device(g), type(g)
+            np.testing.assert_allclose(g.get(), e, rtol=1e-10, atol=1e-12)
+
+
 # The sweep ---------------------------------------------------------------------
 
 
@@ -140,28 +227,51 @@ def _check_row(row):
         np.testing.assert_allclose(ct.get(), expected, rtol=1e-9, atol=1e-11)
 
 
-@pytest.mark.parametrize("row", ROWS, ids=[f"{i}-{r.name}" for i, r in enumerate(ROWS)])
-def test_row_on_cupy(row):
+_FAILURES = {"mixing": TypeError, "missing": NotOnDeviceError}
+
+
+def _fails_as_listed(key, error) -> bool:
+    kind, _ = CUPY_UNSUPPORTED[key]
+    if kind == "mixing":
+        message = str(error)
+        return isinstance(error, TypeError) and (
+            "cannot mix" in message or "numpy.ndarray" in message)
+    return isinstance(error, _FAILURES[kind])
+
+
+@pytest.mark.parametrize("row,key", list(zip(ROWS, ROW_KEYS)), ids=ROW_KEYS)
+def test_row_on_cupy(row, key):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
             _check_row(row)
-        except Exception:  # noqa: BLE001 - listed rows may fail in any way
-            if row.name in CUPY_UNSUPPORTED:
+        except Exception as error:  # noqa: BLE001 - a listed row must fail as listed
+            if key in CUPY_UNSUPPORTED and _fails_as_listed(key, error):
                 return
             raise
-    assert row.name not in CUPY_UNSUPPORTED, f"{row.name} now works on CuPy"
+    assert key not in CUPY_UNSUPPORTED, f"{key} now works on CuPy: remove it from the table"
+
+
+def test_table_names_rows_that_exist():
+    assert not sorted(set(CUPY_UNSUPPORTED) - set(ROW_KEYS))
+    assert {kind for kind, _ in CUPY_UNSUPPORTED.values()} <= set(_FAILURES)
+
+
+def _failing_rows():
+    failing = {}
+    for row, key in zip(ROWS, ROW_KEYS):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                _check_row(row)
+            except Exception as error:  # noqa: BLE001
+                failing[key] = f"{type(error).__name__}: {error}"[:160]
+    return failing
 
 
 if __name__ == "__main__":
     if "--table" in sys.argv:
         if _REASON is not None:
             sys.exit(f"CuPy backend: {_REASON}")
-        failing = {}
-        for row in ROWS:
-            try:
-                _check_row(row)
-            except Exception as error:  # noqa: BLE001
-                failing.setdefault(row.name, f"{type(error).__name__}: {error}"[:160])
-        for name, reason in failing.items():
-            print(f"    {name!r}: {reason!r},")
+        for key, reason in _failing_rows().items():
+            print(f"    {key!r}: {reason!r},")

@@ -9,91 +9,17 @@ the host. The computed results must equal the NumPy backend's.
 
 from __future__ import annotations
 
-import contextlib
-
 import numpy as np
 import pytest
 
 import funcad as fa
 import funcad.numpy as fnp
-
-
-class HostTransferError(AssertionError):
-    """A CuPy array was copied to the host while the guard was on."""
-
-
-def _refuse_transfer(*args, **kwargs):
-    raise HostTransferError("a CuPy array was copied to the host")
-
-
-@contextlib.contextmanager
-def no_host_transfer():
-    """Fail on ``cupy.ndarray.get`` and ``__array__`` (the ways to the host)."""
-    import cupy
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(cupy.ndarray, "get", _refuse_transfer)
-        patch.setattr(cupy.ndarray, "__array__", _refuse_transfer)
-        yield
-
-
-class Backend:
-    """How a test moves arrays to one backend, guards it, and reads results back."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-        if name == "dask":
-            import dask.array as da
-
-            self.array_type = da.Array
-        elif name == "cupy":
-            import cupy
-
-            self.array_type = cupy.ndarray
-        else:
-            self.array_type = (np.ndarray, np.generic)
-
-    def put(self, x):
-        x = np.asarray(x)
-        if self.name == "dask":
-            import dask.array as da
-
-            return da.from_array(x, chunks=tuple(max(1, (s + 1) // 2) for s in x.shape))
-        if self.name == "cupy":
-            import cupy
-
-            return cupy.asarray(x)
-        return x
-
-    def guard(self):
-        """No computing (Dask) or no host transfer (CuPy) inside."""
-        if self.name == "dask":
-            from tests.test_dask_sweep import no_compute
-
-            return no_compute()
-        if self.name == "cupy":
-            return no_host_transfer()
-        return contextlib.nullcontext()
-
-    def get(self, tree):
-        """Computed NumPy values of a pytree of results (after checking their type)."""
-        leaves, treedef = fa.tree_util.tree_flatten(tree)
-        for leaf in leaves:
-            assert isinstance(leaf, self.array_type), (
-                f"{self.name} backend returned a {type(leaf).__module__}.{type(leaf).__name__}"
-            )
-        if self.name == "dask":
-            import dask
-
-            leaves = list(dask.compute(*leaves, scheduler="sync"))
-        elif self.name == "cupy":
-            leaves = [leaf.get() for leaf in leaves]
-        return fa.tree_util.tree_unflatten(treedef, [np.asarray(v) for v in leaves])
+from tests._backends import ArrayBackend
 
 
 @pytest.fixture
 def be(backend_name):
-    return Backend(backend_name)
+    return ArrayBackend(backend_name)
 
 
 def _close(actual, expected):

@@ -44,7 +44,7 @@ import dask  # noqa: E402
 
 import funcad as fa  # noqa: E402
 from funcad.backend.dask import LazyShapeError, NotLazyError  # noqa: E402
-from tests.op_specs import ROWS, draw  # noqa: E402
+from tests.op_specs import ROW_KEYS, ROWS, draw  # noqa: E402
 from tests.test_sweep import _like, _rng  # noqa: E402
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "backends.md"
@@ -146,22 +146,12 @@ def check_row(row) -> None:
         raise RowError(stage, error) from error
 
 
-def row_keys():
-    """``(row, "name#k")`` for every row, ``k`` counting rows of the same name."""
-    seen = collections.Counter()
-    out = []
-    for row in ROWS:
-        out.append((row, f"{row.name}#{seen[row.name]}"))
-        seen[row.name] += 1
-    return out
-
-
 def expected_failure(row, key):
     """The ``(stage, kind, reason)`` entry for a row, or None when it must pass."""
     return UNSUPPORTED.get(key) or UNSUPPORTED.get(row.name)
 
 
-KEYS = row_keys()
+KEYS = list(zip(ROWS, ROW_KEYS))
 
 
 @pytest.mark.parametrize("row,key", KEYS, ids=[k for _, k in KEYS])

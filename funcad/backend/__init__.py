@@ -21,11 +21,12 @@ from funcad.backend.base import Backend
 from funcad.backend.cupy import NotOnDeviceError
 from funcad.backend.dask import LazyShapeError, NotLazyError
 
-__all__ = ["Backend", "of", "of_pair", "of_many", "of_indexing", "index_on", "default",
+__all__ = ["Backend", "of", "of_pair", "of_many", "of_indexing", "parameter_on", "default",
            "set_default", "is_array", "available", "NotLazyError", "LazyShapeError",
            "NotOnDeviceError"]
 
 _SCALAR_TYPES = (bool, int, float, complex)
+_PARAMETER_SCALARS = (bool, int, float, complex, _numpy.generic)
 _by_type: dict[type, Backend] = {}
 _by_name: dict[str, Backend] = {}
 
@@ -191,16 +192,25 @@ def of_indexing(operands, indices) -> Backend:
     """The backend that indexes ``operands`` with integer or boolean arrays ``indices``.
 
     A NumPy index array goes along with any backend's operands, as CuPy's and
-    Dask's own indexing take one; :func:`index_on` moves it there.
+    Dask's own indexing take one; :func:`parameter_on` moves it there.
     """
     return of_many(*operands, *[i for i in indices if not of(i).native])
 
 
-def index_on(be: Backend, index):
-    """Index array ``index`` on backend ``be``: a NumPy one is copied to a device."""
-    if be.native or be.lazy or not of(index).native:
-        return index
-    return be.xp.asarray(index)
+def parameter_on(be: Backend, value):
+    """A concrete parameter (index array, selector, order, count) on backend ``be``.
+
+    Such parameters carry no derivative, and CuPy's own indexing copies a NumPy
+    index array to the device: so a NumPy array or a list given next to a
+    device backend's data is copied there. On NumPy, on lazy backends (Dask
+    graphs take NumPy constants) and for scalars, tracers and arrays that
+    already belong to a backend other than NumPy, ``value`` is returned as it is.
+    """
+    if be.native or be.lazy or value is None or isinstance(value, _PARAMETER_SCALARS):
+        return value
+    if isinstance(value, (list, tuple)) or (is_array(value) and of(value).native):
+        return be.xp.asarray(value)
+    return value
 
 
 _MOVE_HINTS = {

@@ -14,7 +14,7 @@ from typing import Any
 from funcad import backend
 from funcad.core.trace import Tracer
 from funcad.numpy._concrete import maybe_concrete
-from funcad.numpy._lazy import plain
+from funcad.numpy._lazy import param_on, plain
 from funcad.numpy._numerical_util import as_operand
 from funcad.numpy.composites import clip, dot
 from funcad.numpy.products import diagonal
@@ -102,7 +102,8 @@ def cov(m: ArrayLike, y: ArrayLike = None, rowvar: bool = True, bias: bool = Fal
     samples = shape_of(X)[1]
     w = None
     if fweights is not None:
-        w = _weights(fweights, "fweights", samples, like)
+        # Counts, not data: NumPy ones go along with another backend's m, as index arrays do.
+        w = _weights(param_on(like, fweights), "fweights", samples, like)
     if aweights is not None:
         aweights = _weights(aweights, "aweights", samples, like)
         w = aweights if w is None else multiply(w, aweights)

@@ -18,8 +18,8 @@ import operator
 from funcad import backend
 from funcad.core.trace import Tracer
 from funcad.numpy._concrete import concrete, maybe_concrete
-from funcad.numpy._lazy import plain
-from funcad.numpy._numerical_util import default_xp
+from funcad.numpy._lazy import constants_xp, data_backend, param_on, plain
+from funcad.numpy._numerical_util import as_operand, default_xp
 from funcad.numpy.array_api import inexact_type, ramp
 from funcad.numpy.composites import ravel
 from funcad.numpy.searching import _scatter_add, searchsorted
@@ -42,14 +42,19 @@ from funcad.primitives.shape import reshape
 _range = range
 
 
+def _finite(value) -> bool:
+    """Whether a known number or 0-d array (of any backend) is finite."""
+    xp = backend.of(value).xp if backend.is_array(value) else default_xp()
+    return bool(xp.isfinite(value))
+
+
 def _outer_edges(a, range):  # noqa: A002 - numpy's name
     """The first and last edge: ``range``, or the data's extent (widened when flat)."""
-    xp = default_xp()
     if range is not None:
         first, last = range
         if first > last:
             raise ValueError("max must be larger than min in range parameter.")
-        if not (xp.isfinite(first) and xp.isfinite(last)):
+        if not (_finite(first) and _finite(last)):
             raise ValueError(f"supplied range of [{first}, {last}] is not finite")
         if first == last:
             first, last = first - 0.5, last + 0.5
@@ -59,11 +64,13 @@ def _outer_edges(a, range):  # noqa: A002 - numpy's name
     first, last = min_(a), max_(a)
     known = maybe_concrete(first), maybe_concrete(last)
     if known[0] is not None:
-        if not (xp.isfinite(known[0]) and xp.isfinite(known[1])):
+        if not (_finite(known[0]) and _finite(known[1])):
             raise ValueError(f"autodetected range of [{known[0]}, {known[1]}] is not finite")
-        if known[0] == known[1]:
-            return subtract(first, 0.5), add(last, 0.5)
-        return first, last
+        # On a device the flat case is chosen below, elementwise, without waiting for it.
+        if backend.of(known[0]).native:
+            if known[0] == known[1]:
+                return subtract(first, 0.5), add(last, 0.5)
+            return first, last
     flat = equal(first, last)
     return where(flat, subtract(first, 0.5), first), where(flat, add(last, 0.5), last)
 
@@ -72,9 +79,13 @@ def _dtype(x):
     return dtype_of(x) if isinstance(x, Tracer) or backend.is_array(x) else x
 
 
-def _kept(x):
-    """Traced and lazy arrays stay as they are; anything else becomes a plain array."""
-    return x if not plain(x) else default_xp().asarray(x)
+def _kept(x, a):
+    """Given edges: traced and other backends' arrays stay as they are.
+
+    Anything else becomes an array of ``a``'s backend: edges given as a list or a
+    NumPy array are not data, and go along with another backend's ``a``.
+    """
+    return x if not plain(x) else param_on(a, default_xp().asarray(x))
 
 
 def _bin_edges(a, bins, range, weights):  # noqa: A002 - numpy's name
@@ -104,13 +115,13 @@ def _bin_edges(a, bins, range, weights):  # noqa: A002 - numpy's name
     if len(shape_of(bins)) != 1:
         raise ValueError("`bins` must be 1d, when an array")
     _check_increasing(bins, "`bins` must increase monotonically, when an array")
-    return _kept(bins)
+    return _kept(bins, a)
 
 
 def _check_increasing(edges, message):
     plain = maybe_concrete(edges)
     if plain is not None:
-        plain = default_xp().asarray(plain)
+        plain = plain if backend.is_array(plain) else default_xp().asarray(plain)
         if bool((plain[:-1] > plain[1:]).any()):
             raise ValueError(message)
 
@@ -128,7 +139,9 @@ def _bin_index(edges, a):
 def _flat(a, weights):
     if weights is not None and shape_of(weights) != shape_of(a):
         raise ValueError("weights should have the same shape as a.")
-    a = ravel(a) if not plain(a) else default_xp().ravel(default_xp().asarray(a))
+    # A list (not a NumPy array: that is data of its own backend) joins the weights'.
+    a = as_operand(a, weights if weights is not None and not plain(weights) else None)
+    a = ravel(a) if not plain(a) else default_xp().ravel(a)
     return a, None if weights is None else ravel(weights)
 
 
@@ -136,6 +149,7 @@ def histogram_bin_edges(a, bins=10, range=None, weights=None):  # noqa: A002 - n
     """The bin edges ``histogram`` uses; differentiable in ``a`` through its extent."""
     if plain(a, bins, weights):
         return default_xp().histogram_bin_edges(a, bins, range, weights)
+    data_backend(a, weights)  # the sample and its weights are data: one backend
     a, weights = _flat(a, weights)
     return _like(a, _bin_edges(a, bins, range, weights))
 
@@ -160,10 +174,11 @@ def histogram(a, bins=10, range=None, density=None, weights=None):  # noqa: A002
     """
     if plain(a, bins, weights):
         return default_xp().histogram(a, bins, range, density, weights)
+    data_backend(a, weights)  # the sample and its weights are data: one backend
     a, weights = _flat(a, weights)
     edges = _like(a, _bin_edges(a, bins, range, weights))
     n = shape_of(edges)[0] - 1
-    xp = backend_of(edges).xp if isinstance(edges, Tracer) else default_xp()
+    xp = constants_xp(a)
     index = _bin_index(edges, a)
     if weights is None:
         hist = _scatter_add(index, xp.ones(shape_of(a), xp.intp), n, xp.intp)
@@ -188,6 +203,8 @@ def histogramdd(sample, bins=10, range=None, density=None, weights=None):  # noq
     """
     if plain(sample, bins, weights):
         return default_xp().histogramdd(sample, bins, range, density, weights)
+    # The sample and its weights are data: one backend.
+    data_backend(*(sample if isinstance(sample, (list, tuple)) else [sample]), weights)
     if isinstance(sample, (list, tuple)):
         columns = [ravel(s) if not plain(s) else default_xp().ravel(s) for s in sample]
     elif len(shape_of(sample)) == 2:
@@ -216,7 +233,7 @@ def histogramdd(sample, bins=10, range=None, density=None, weights=None):  # noq
         inside = logical_and(inside, less_equal(0, index))
         stride *= shape[i]
     flat = where(inside, flat, -1)
-    xp = default_xp()
+    xp = constants_xp(columns[0])
     values = (xp.ones(shape_of(columns[0]), xp.float64) if weights is None
               else astype(weights, xp.float64))
     hist = reshape(_scatter_add(flat, values, stride, xp.float64), shape)
@@ -243,7 +260,7 @@ def _dd_edges(column, bins, range, i):  # noqa: A002 - numpy's name
     if len(shape_of(bins)) != 1:
         raise ValueError(f"`bins[{i}]` must be a scalar or 1d array")
     _check_increasing(bins, f"`bins[{i}]` must be monotonically increasing, when an array")
-    return _kept(bins)
+    return _kept(bins, column)
 
 
 def histogram2d(x, y, bins=10, range=None, density=None, weights=None):  # noqa: A002

@@ -54,3 +54,27 @@ def lazy_owner(*objs):
             if be.lazy:
                 return be
     return None
+
+
+def param_on(like, p):
+    """A concrete parameter ``p`` (index, selector, fractions, edges) on the backend of ``like``.
+
+    See :func:`funcad.backend.parameter_on`.
+    """
+    return backend.parameter_on(backend_of(like), p)
+
+
+def data_backend(*xs):
+    """The one backend of the data ``xs`` (tracers, arrays; None, numbers, lists skipped).
+
+    Raises :func:`funcad.backend.of_many`'s ``TypeError``, naming both, where
+    the data belong to backends that do not mix (a NumPy array next to a CuPy
+    one), before any work is done.
+    """
+    values = []
+    for x in xs:
+        while isinstance(x, Tracer):
+            x = x._value
+        if x is not None and not isinstance(x, (list, tuple)):
+            values.append(x)
+    return backend.of_many(*values)

@@ -20,8 +20,8 @@ import operator
 from funcad import backend
 from funcad.core.trace import Tracer
 from funcad.numpy._concrete import concrete, maybe_concrete
-from funcad.numpy._lazy import is_lazy, plain
-from funcad.numpy._numerical_util import default_xp
+from funcad.numpy._lazy import constants_xp, is_lazy, plain
+from funcad.numpy._numerical_util import as_operand, default_xp
 from funcad.numpy.composites import moveaxis, ravel, swapaxes
 from funcad.numpy.creation import asarray
 from funcad.numpy.products import diag
@@ -248,8 +248,10 @@ def broadcast_arrays(*args, subok: bool = False) -> tuple:
     if plain(args):
         return default_xp().broadcast_arrays(*args, subok=subok)
     shape = default_xp().broadcast_shapes(*(shape_of(a) for a in args))
+    # Numbers and lists become arrays of the arrays' backend.
+    like = next(a for a in args if isinstance(a, Tracer) or backend.is_array(a))
     return tuple(a if shape_of(a) == shape and isinstance(a, Tracer)
-                 else broadcast_to(asarray(a), shape) for a in args)
+                 else broadcast_to(as_operand(a, like), shape) for a in args)
 
 
 def broadcast_shapes(*args) -> tuple:
@@ -279,8 +281,13 @@ def min_scalar_type(a, /):
         return default_xp().min_scalar_type(a)
     if shape_of(a):
         return dtype_of(a)
-    return default_xp().min_scalar_type(concrete(
-        a, "min_scalar_type", "a", "the dtype depends on the value: use a.dtype", "dtype"))
+    value = concrete(a, "min_scalar_type", "a", "the dtype depends on the value: use a.dtype",
+                     "dtype")
+    if backend.is_array(value) and not backend.of(value).native:
+        # The value as a Python number (a synchronisation, not a copy): NumPy reads 0-d
+        # arrays by value, the same way.
+        value = value.item()
+    return default_xp().min_scalar_type(value)
 
 
 def isscalar(element) -> bool:
@@ -392,16 +399,22 @@ def inexact_type(*values):
     return xp.result_type(*(_dtype(v) for v in values), 0.0)
 
 
-def _as_type(x, dtype):
+def _as_type(x, dtype, other):
+    """``x`` as an array of ``dtype``; a number or list on the backend of the other end."""
     if isinstance(x, Tracer):
         return astype(x, dtype)
-    xp = backend.of(x).xp if backend.is_array(x) else default_xp()
+    if backend.is_array(x):
+        xp = backend.of(x).xp
+    elif isinstance(other, Tracer) or backend.is_array(other):
+        xp = backend_of(other).xp
+    else:
+        xp = default_xp()
     return xp.asarray(x, dtype=dtype)
 
 
 def ramp(start, stop, num: int, endpoint: bool, dtype):
     """``linspace`` along a new first axis, with NumPy's arithmetic (exact ends)."""
-    start, stop = _as_type(start, dtype), _as_type(stop, dtype)
+    start, stop = _as_type(start, dtype, stop), _as_type(stop, dtype, start)
     shape = default_xp().broadcast_shapes(shape_of(start), shape_of(stop))
     delta = subtract(stop, start)
     div = num - 1 if endpoint else num
@@ -456,13 +469,12 @@ def geomspace(start, stop, num: int = 50, endpoint: bool = True, dtype=None, axi
     xp = default_xp()
     # A lazy end is not known before it is computed: a zero one gives NaN there.
     known = [maybe_concrete(v) for v in (start, stop)]
-    if any(k is not None and not is_lazy(k) and bool(xp.any(xp.asarray(k) == 0))
-           for k in known):
+    if any(k is not None and not is_lazy(k) and _any_zero(k) for k in known):
         raise ValueError("Geometric sequence cannot include zero")
     dt = xp.result_type(_dtype(start), _dtype(stop), float(num), xp.zeros((), dtype))
     if dt.kind == "c":
         raise TypeError("geomspace: funcad differentiates real ends only; got complex ones.")
-    start, stop = _as_type(start, dt), _as_type(stop, dt)
+    start, stop = _as_type(start, dt, stop), _as_type(stop, dt, start)
     # As NumPy: work from a positive start, then restore the sign.
     out_sign = sign(start)
     start = divide(start, out_sign)
@@ -478,11 +490,18 @@ def geomspace(start, stop, num: int = 50, endpoint: bool = True, dtype=None, axi
         parts.append(getitem(powers, slice(1, 1 + inner)))
     if num > 1 and endpoint:
         parts.append(reshape(broadcast_to(stop, shape), (1,) + shape))
-    result = concatenate(parts, 0) if parts else xp.zeros((0,) + shape, dt)
+    result = concatenate(parts, 0) if parts else _xp(start).zeros((0,) + shape, dt)
     result = multiply(result, out_sign)
     if axis != 0:
         result = moveaxis(result, 0, axis)
     return result if dtype is None or xp.dtype(dtype) == dt else astype(result, dtype)
+
+
+def _any_zero(value) -> bool:
+    """Whether a known end (a number or an array of any backend) holds a zero."""
+    if not backend.is_array(value):
+        return bool(default_xp().any(default_xp().asarray(value) == 0))
+    return bool(backend.of(value).xp.any(value == 0))
 
 
 # Index generators (no traced input) -------------------------------------------------
@@ -506,8 +525,9 @@ def ix_(*args) -> tuple:
             raise ValueError("Cross index must be 1 dimensional")
         kind = getattr(dtype_of(new), "kind", None) or default_xp().asarray(new).dtype.kind
         if kind == "b":
-            new = default_xp().flatnonzero(concrete(new, "ix_", f"argument {k}",
-                                                    "pass integer indices"))
+            known = concrete(new, "ix_", f"argument {k}", "pass integer indices")
+            xp = backend.of(known).xp if backend.is_array(known) else default_xp()
+            new = xp.flatnonzero(known)
         n = shape_of(new)[0]
         out.append(reshape(new, (1,) * k + (n,) + (1,) * (nd - k - 1)))
     return tuple(out)
@@ -532,7 +552,8 @@ def diag_indices_from(arr) -> tuple:
         raise ValueError("input array must be at least 2-d")
     if len(set(shape)) != 1:
         raise ValueError("All dimensions of input must be of equal length")
-    return default_xp().diag_indices(shape[0], len(shape))
+    # Index constants of arr's backend (NumPy's for a lazy one, whose graphs take them).
+    return constants_xp(arr).diag_indices(shape[0], len(shape))
 
 
 def tril_indices(n: int, k: int = 0, m: int | None = None) -> tuple:
@@ -554,18 +575,18 @@ def _two_d(arr, name):
 
 def tril_indices_from(arr, k: int = 0) -> tuple:
     """Indices of the lower triangle of the 2-D ``arr`` (only its shape counts)."""
-    if not isinstance(arr, Tracer):
+    if plain(arr):
         return default_xp().tril_indices_from(arr, k)
     n, m = _two_d(arr, "tril_indices_from")
-    return default_xp().tril_indices(n, k=k, m=m)
+    return constants_xp(arr).tril_indices(n, k=k, m=m)
 
 
 def triu_indices_from(arr, k: int = 0) -> tuple:
     """Indices of the upper triangle of the 2-D ``arr`` (only its shape counts)."""
-    if not isinstance(arr, Tracer):
+    if plain(arr):
         return default_xp().triu_indices_from(arr, k)
     n, m = _two_d(arr, "triu_indices_from")
-    return default_xp().triu_indices(n, k=k, m=m)
+    return constants_xp(arr).triu_indices(n, k=k, m=m)
 
 
 def mask_indices(n: int, mask_func, k: int = 0) -> tuple:

@@ -544,8 +544,16 @@ def _cast_inputs(inputs: tuple, dtype) -> tuple:
 
     if dtype is None or not np.issubdtype(dtype, np.inexact):
         return inputs
-    return tuple(cmp.astype(x, dtype) if isinstance(x, Tracer) else np.asarray(x, dtype)
+    return tuple(cmp.astype(x, dtype) if isinstance(x, Tracer) else _asarray(x, dtype)
                  for x in inputs)
+
+
+def _asarray(x, dtype):
+    """``x`` as an array of ``dtype`` on its own backend (a number or list: NumPy's)."""
+    import numpy as np
+
+    xp = backend.of(x).xp if backend.is_array(x) else np
+    return xp.asarray(x, dtype)
 
 
 def _cast_result(result, dtype):
@@ -554,4 +562,4 @@ def _cast_result(result, dtype):
 
     if dtype is None or np.issubdtype(dtype, np.inexact) or isinstance(result, tuple):
         return result
-    return cmp.astype(result, dtype) if isinstance(result, Tracer) else np.asarray(result, dtype)
+    return cmp.astype(result, dtype) if isinstance(result, Tracer) else _asarray(result, dtype)

@@ -169,6 +169,8 @@ def einsum_path(subscripts: str, *operands, optimize="greedy", einsum_call=False
     inspecting what NumPy would do.
     """
     xp = backend.default().xp
+    # Only shapes and dtypes count: other backends' arrays stand in by them too, not copied.
     stand_ins = [xp.broadcast_to(xp.zeros((), getattr(op, "dtype", float)), shape_of(op))
-                 if isinstance(op, Tracer) else op for op in operands]
+                 if isinstance(op, Tracer) or (backend.is_array(op) and not backend.of(op).native)
+                 else op for op in operands]
     return xp.einsum_path(subscripts, *stand_ins, optimize=optimize, einsum_call=einsum_call)

@@ -16,8 +16,15 @@ from __future__ import annotations
 
 from funcad import backend
 from funcad.core.trace import Tracer
-from funcad.numpy._concrete import maybe_concrete
-from funcad.primitives._util import check_no_out, dtype_of, ndim_of, normalize_axis, shape_of
+from funcad.numpy._concrete import maybe_concrete, traced
+from funcad.primitives._util import (
+    check_no_out,
+    constants_xp,
+    dtype_of,
+    ndim_of,
+    normalize_axis,
+    shape_of,
+)
 from funcad.primitives.comparison import astype
 from funcad.primitives.gather import (
     IndexArray,
@@ -127,7 +134,7 @@ def take(a, indices, axis=None, out=None, mode=None):
     if not isinstance(a, Tracer) and not isinstance(indices, Tracer):
         # Lazy indices (Dask) take a NumPy ``a`` into their graph.
         be = backend.of_indexing((a,), (indices,))
-        return be.xp.take(a, backend.index_on(be, indices), axis=axis, mode=mode)
+        return be.xp.take(a, backend.parameter_on(be, indices), axis=axis, mode=mode)
     if axis is None:
         a, axis = reshape(a, (-1,)), 0
     axis = normalize_axis(axis, ndim_of(a))
@@ -152,7 +159,7 @@ def take_along_axis(arr, indices, axis):
     """Values of ``arr`` at ``indices`` along ``axis``, as ``numpy.take_along_axis``."""
     if not isinstance(arr, Tracer) and not isinstance(indices, Tracer):
         be = backend.of_indexing((arr,), (indices,))
-        return be.xp.take_along_axis(arr, backend.index_on(be, indices), axis)
+        return be.xp.take_along_axis(arr, backend.parameter_on(be, indices), axis)
     if axis is None:
         arr, axis = reshape(arr, (-1,)), 0
     ndim = ndim_of(arr)
@@ -162,7 +169,7 @@ def take_along_axis(arr, indices, axis):
             f"take_along_axis: indices has {ndim_of(indices)} dimensions but arr has {ndim}; "
             f"they must match (use expand_dims to add axes of length one)."
         )
-    xp = backend.default().xp
+    xp = constants_xp(arr)
     index = []
     for d, n in enumerate(shape_of(arr)):
         if d == axis:
@@ -273,6 +280,9 @@ def _update(x, index, values, method: str):
         return out
     template, arrays = advanced_index(index, ndim_of(x))
     target = indexed_shape(template, shape_of(x), tuple(shape_of(a) for a in arrays))
+    if not (isinstance(values, Tracer) or backend.is_array(values) or traced(values)):
+        # Numbers and lists become constants of x's backend, not of the default one.
+        values = constants_xp(x).asarray(values, dtype=dtype_of(x))
     if dtype_of(values) != dtype_of(x):
         values = astype(values, dtype_of(x))
     if shape_of(values) != target:
@@ -287,6 +297,12 @@ def _update(x, index, values, method: str):
 
 
 # Index conversions: integer arithmetic, so they also map over traced indices. ---
+def _index_xp(*indices):
+    """The namespace of the index arrays ``indices`` (NumPy's for numbers and lists)."""
+    arrays = [i for i in indices if backend.is_array(i)]
+    return backend.of_many(*arrays).xp if arrays else backend.default().xp
+
+
 def _strides(dims, order: str) -> list[int]:
     if order not in ("C", "F"):
         raise ValueError(f"order must be 'C' or 'F', got {order!r}.")
@@ -301,7 +317,8 @@ def ravel_multi_index(multi_index, dims, mode="raise", order="C"):
     """Flat indices of the index arrays ``multi_index`` into an array of shape ``dims``."""
     multi_index = tuple(multi_index)
     if not any(isinstance(i, Tracer) for i in multi_index):
-        return backend.default().xp.ravel_multi_index(multi_index, dims, mode=mode, order=order)
+        return _index_xp(*multi_index).ravel_multi_index(multi_index, dims, mode=mode,
+                                                         order=order)
     if mode != "raise":
         raise ValueError(f"ravel_multi_index: mode={mode!r} is supported for concrete indices "
                          f"only; use mode='raise' on traced indices.")
@@ -318,7 +335,7 @@ def ravel_multi_index(multi_index, dims, mode="raise", order="C"):
 def unravel_index(indices, shape, order="C"):
     """The index arrays into ``shape`` of the flat ``indices``, as a tuple."""
     if not isinstance(indices, Tracer):
-        return backend.default().xp.unravel_index(indices, shape, order=order)
+        return _index_xp(indices).unravel_index(indices, shape, order=order)
     shape = (int(shape),) if hasattr(shape, "__index__") else tuple(int(d) for d in shape)
     strides = _strides(shape, order)
     return tuple((indices // stride) % dim for dim, stride in zip(shape, strides))

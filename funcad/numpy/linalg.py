@@ -254,7 +254,10 @@ def lstsq(a, b, rcond=None):
         above = greater(s, multiply(max_(s, axis=-1, keepdims=True), rcond))
         rank = astype(count_nonzero(above, axis=-1), xp.int32)
     else:
-        rank = xp.int32(xp.sum(s_value > rcond * s_value.max()) if s_value.size else 0)
+        count = xp.sum(s_value > rcond * s_value.max()) if s_value.size else 0
+        # NumPy's rank is an int32 scalar; a device backend keeps a 0-d array on the device.
+        rank = (xp.int32(count) if backend.of(s_value).native
+                else xp.asarray(count, dtype=xp.int32))
     if m > n and (s_value is None or rank == n):
         residuals = sum_(_abs_squared(subtract(b, _matmul(a, x))), axis=0)
         if ndim_of(b) == 1:

@@ -5,9 +5,10 @@ are primitives with no derivative (``funcad.primitives.integer``): on traced
 values they give plain integers or booleans, and under ``vmap`` batched ones.
 ``isclose``, ``array_equal``, ``array_equiv`` and ``isin`` are composites of
 comparisons; with known values (under ``grad``, ``jvp``, ``vjp``) they call
-NumPy on them. ``allclose``, ``array_equal`` and ``array_equiv`` return a
+the backend on them. ``allclose``, ``array_equal`` and ``array_equiv`` return a
 Python ``bool`` as NumPy does, except under ``vmap``, where the answer is one
-boolean per example.
+boolean per example, and on other backends than NumPy, where it is a 0-d
+boolean array (CuPy's own ``allclose`` returns one).
 
 >>> import numpy as np, funcad as fa, funcad.numpy as fnp
 >>> fa.vmap(lambda x: fnp.isin(x, np.array([1, 3])))(np.array([[1, 2], [3, 3]]))
@@ -19,13 +20,14 @@ from __future__ import annotations
 
 import contextlib
 
+from funcad import backend
 from funcad.core.trace import Tracer
 from funcad.numpy._concrete import maybe_concrete
-from funcad.numpy._lazy import is_lazy, plain
+from funcad.numpy._lazy import plain
 from funcad.numpy._numerical_util import default_xp
 from funcad.numpy.composites import ravel
 from funcad.primitives import logical
-from funcad.primitives._util import dtype_of, shape_of
+from funcad.primitives._util import backend_of, dtype_of, shape_of
 from funcad.primitives.arithmetic import add, multiply, subtract
 from funcad.primitives.comparison import astype, equal, less_equal, logical_and, logical_or
 from funcad.primitives.elementwise import absolute
@@ -65,16 +67,40 @@ def _kind(x) -> str:
 def _as_bool(result):
     """NumPy's Python ``bool`` where the answer is known; a traced boolean under ``vmap``.
 
-    On a lazy backend (Dask) the answer is a 0-d boolean array, computed with the rest.
+    On other backends the answer is a 0-d boolean array, as their own ``allclose``
+    returns: on a lazy one (Dask) computed with the rest, on a device (CuPy) left
+    there rather than waited for.
     """
-    return result if isinstance(result, Tracer) or is_lazy(result) else bool(result)
+    if isinstance(result, Tracer) or not backend.of(result).native:
+        return result
+    return bool(result)
+
+
+def _false_like(*arrays):
+    """``False`` as the backend of ``arrays`` gives it: NumPy's bool, a 0-d array on a device."""
+    for a in arrays:
+        if isinstance(a, Tracer) or backend.is_array(a):
+            be = backend_of(a)
+            if not (be.native or be.lazy):
+                return be.xp.asarray(False)
+    return False
+
+
+def _values_xp(values):
+    """The namespace computing with known ``values`` (lists and numbers go along with any)."""
+    arrays = [v for v in values if backend.is_array(v)]
+    return backend.of_many(*arrays).xp if arrays else default_xp()
 
 
 def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan: bool = False):
     """Elementwise ``|a - b| <= atol + rtol * |b|``, as booleans; not differentiable."""
     plain = maybe_concrete([a, b, rtol, atol])
     if plain is not None:
-        return default_xp().isclose(*plain, equal_nan=equal_nan)
+        xp = _values_xp(plain)
+        if xp is not default_xp():
+            # Another backend's ufuncs take no lists: they become its arrays.
+            plain = [xp.asarray(v) if isinstance(v, (list, tuple)) else v for v in plain]
+        return xp.isclose(*plain, equal_nan=equal_nan)
     x, y = a, b
     # As NumPy: y is made inexact, so that abs(y) cannot overflow an integer.
     if dtype_of(y) is not None and dtype_of(y).kind != "m":
@@ -106,7 +132,7 @@ def array_equal(a1, a2, equal_nan: bool = False):
     if plain(a1, a2):
         return default_xp().array_equal(a1, a2, equal_nan)
     if shape_of(a1) != shape_of(a2):
-        return False
+        return _false_like(a1, a2)
     same = equal(a1, a2)
     if equal_nan and (_kind(a1) in "fc" and _kind(a2) in "fc"):
         same = logical_or(same, logical_and(isnan(a1), isnan(a2)))
@@ -120,7 +146,7 @@ def array_equiv(a1, a2):
     try:
         default_xp().broadcast_shapes(shape_of(a1), shape_of(a2))
     except ValueError:
-        return False
+        return _false_like(a1, a2)
     return _as_bool(logical.all(equal(a1, a2)))
 
 
@@ -132,7 +158,10 @@ def isin(element, test_elements, assume_unique: bool = False, invert: bool = Fal
     """
     plain = maybe_concrete([element, test_elements])
     if plain is not None:
-        return default_xp().isin(*plain, assume_unique=assume_unique, invert=invert, kind=kind)
+        # kind= only where given: CuPy's isin has no such option.
+        options = {} if kind is None else {"kind": kind}
+        return _values_xp(plain).isin(*plain, assume_unique=assume_unique, invert=invert,
+                                      **options)
     column = reshape(element, shape_of(element) + (1,))
     found = logical.any(equal(column, ravel(test_elements)), axis=-1)
     return logical_not(found) if invert else found

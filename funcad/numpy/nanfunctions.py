@@ -140,7 +140,8 @@ def nanquantile(a: ArrayLike, q: ArrayLike, axis: Axis = None, out: None = None,
                 overwrite_input: bool = False, method: str = "linear",
                 keepdims: bool = False, *, weights: ArrayLike = None) -> ArrayLike:
     """The ``q``-th quantiles (``q`` in [0, 1], not traced) of the non-NaN elements."""
-    if not isinstance(a, Tracer) and not isinstance(q, Tracer) and not backend.of(a).lazy:
+    # CuPy has no nanquantile: other backends than NumPy take funcad's path.
+    if not isinstance(a, Tracer) and not isinstance(q, Tracer) and backend.of(a).native:
         return _xp(a).nanquantile(a, q, axis=axis, out=out, overwrite_input=overwrite_input,
                                   method=method, keepdims=keepdims, weights=weights)
     _check(a, q, out, method, weights, "nanquantile")
@@ -154,12 +155,13 @@ def nanpercentile(a: ArrayLike, q: ArrayLike, axis: Axis = None, out: None = Non
                   overwrite_input: bool = False, method: str = "linear",
                   keepdims: bool = False, *, weights: ArrayLike = None) -> ArrayLike:
     """The ``q``-th percentiles (``q`` in [0, 100], not traced) of the non-NaN elements."""
-    if not isinstance(a, Tracer) and not isinstance(q, Tracer) and not backend.of(a).lazy:
+    # CuPy has no nanpercentile: other backends than NumPy take funcad's path.
+    if not isinstance(a, Tracer) and not isinstance(q, Tracer) and backend.of(a).native:
         return _xp(a).nanpercentile(a, q, axis=axis, out=out, overwrite_input=overwrite_input,
                                     method=method, keepdims=keepdims, weights=weights)
     _check(a, q, out, method, weights, "nanpercentile")
     xp = constants_xp(a)
-    fractions = xp.asarray(xp.true_divide(q, 100))
+    fractions = xp.true_divide(xp.asarray(q), 100)
     if fractions.size and not (fractions.min() >= 0 and fractions.max() <= 1):
         raise ValueError("nanpercentile: Percentiles must be in the range [0, 100].")
     return _nan_quantile(a, fractions, axis, keepdims, quantile_dtype(a, q, fractions))

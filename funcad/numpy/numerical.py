@@ -260,7 +260,9 @@ def gradient(f: ArrayLike, *varargs: ArrayLike, axis: int | tuple[int, ...] | No
     array([0.5 , 0.75, 1.25, 1.5 ])
     """
     if not traced(f, *varargs):
-        return backend.of(f).xp.gradient(f, *varargs, axis=axis, edge_order=edge_order)
+        # Coordinates are data: NumPy ones next to another backend's f are refused, naming both.
+        return backend.of_many(f, *varargs).xp.gradient(f, *varargs, axis=axis,
+                                                          edge_order=edge_order)
     f = as_operand(f, next((v for v in varargs if isinstance(v, Tracer)), None))
     nd = ndim_of(f)
     if axis is None:

@@ -20,6 +20,7 @@ from typing import Any
 from funcad import backend
 from funcad.core.trace import Tracer
 from funcad.numpy._lazy import plain
+from funcad.numpy._numerical_util import as_operand
 from funcad.numpy.statistics import (
     average,
     nanmax,
@@ -136,10 +137,8 @@ def diff(a: ArrayLike, n: int = 1, axis: int = -1, prepend: ArrayLike = _NO_VALU
     if edges:
         # A scalar edge becomes one slice along axis, as in NumPy.
         edge_shape = shape[:axis] + (1,) + shape[axis + 1 :]
-        before, after = (
-            [] if x is _NO_VALUE else [x if shape_of(x) else broadcast_to(x, edge_shape)]
-            for x in (prepend, append)
-        )
+        before, after = ([] if x is _NO_VALUE else [_edge(x, a, edge_shape)]
+                         for x in (prepend, append))
         a = concatenate(before + [a] + after, axis)
     # Booleans differ (True) or not, as NumPy's diff does for them.
     step = not_equal if getattr(dtype_of(a), "kind", None) == "b" else subtract
@@ -148,6 +147,12 @@ def diff(a: ArrayLike, n: int = 1, axis: int = -1, prepend: ArrayLike = _NO_VALU
     for _ in range(n):
         a = step(getitem(a, later), getitem(a, earlier))
     return a
+
+
+def _edge(x, a, edge_shape):
+    """A ``prepend``/``append`` edge as an array of ``a``'s backend; a number is one slice."""
+    x = as_operand(x, a)  # numbers and lists join a's backend, not the default one
+    return x if shape_of(x) else broadcast_to(x, edge_shape)
 
 
 # argmax, argmin, any, all, count_nonzero ------------------------------------

@@ -28,8 +28,9 @@ import operator
 from funcad import backend
 from funcad.core.trace import Tracer
 from funcad.numpy._concrete import concrete, maybe_concrete, traced
-from funcad.numpy._lazy import constants_xp
+from funcad.numpy._lazy import constants_xp, param_on
 from funcad.numpy._lazy import plain as _plain_args
+from funcad.numpy._numerical_util import as_operand
 from funcad.numpy.composites import ravel, stack
 from funcad.numpy.indexing import take, take_along_axis
 from funcad.numpy.sorting import argsort, sort
@@ -176,21 +177,35 @@ def searchsorted(a, v, side: str = "left", sorter=None):
     """
     if _plain_args(a, v, sorter):
         return backend.of(a).xp.searchsorted(a, v, side=side, sorter=sorter)
-    if not traced(a, v, sorter):  # lazy arrays: the backend's searchsorted, chunk by chunk
-        xp = backend.of_many(a, v, sorter).xp
-        a = xp.asarray(a) if sorter is None else xp.take(a, sorter)
-        return xp.searchsorted(a, xp.asarray(v), side=side)
+    if not traced(a, v, sorter):
+        return _search_known(a, v, side, sorter)
     if side not in ("left", "right"):
         raise ValueError(f"searchsorted: side must be 'left' or 'right', got {side!r}.")
     plain = [maybe_concrete(x) for x in (a, v, sorter)]
     if all(p is not None or x is None for p, x in zip(plain, (a, v, sorter))):
-        return backend.of(plain[0]).xp.searchsorted(plain[0], plain[1], side=side,
-                                                    sorter=plain[2])
+        return _search_known(*plain[:2], side, plain[2])
     if ndim_of(a) != 1:
         raise ValueError(f"searchsorted: a must be one-dimensional, got shape {shape_of(a)}.")
+    # Numbers and lists join the traced argument's backend.
+    a, v = as_operand(a, v), as_operand(v, a)
     if sorter is not None:
         a = take(a, sorter)
     return _count_before(a, v, side)
+
+
+def _search_known(a, v, side, sorter):
+    """``searchsorted`` on known values, by their backend (a lazy one's, chunk by chunk).
+
+    ``a`` and ``v`` are data of one backend (numbers and lists go along with any);
+    ``sorter`` is an index array, which may be NumPy's next to another backend's data.
+    """
+    be = backend.of_indexing([x for x in (a, v) if backend.is_array(x)],
+                             [] if sorter is None else [sorter])
+    xp = be.xp
+    if be.native:
+        return xp.searchsorted(a, v, side=side, sorter=sorter)
+    a = xp.asarray(a) if sorter is None else xp.take(a, backend.parameter_on(be, sorter))
+    return xp.searchsorted(a, xp.asarray(v), side=side)
 
 
 def _count_before(a, v, side):
@@ -227,6 +242,9 @@ def digitize(x, bins, right: bool = False):
     n = shape_of(bins)[0] if shape_of(bins) else 0
     plain = maybe_concrete(bins)
     if plain is not None:
+        # Bin edges are not data: NumPy ones or a list go along with another backend's x.
+        if isinstance(x, Tracer) or backend.is_array(x):
+            plain = param_on(x, plain)
         xp = backend.of(plain).xp
         steps = xp.diff(plain)
         if bool(xp.all(steps >= 0)):
@@ -243,7 +261,8 @@ def digitize(x, bins, right: bool = False):
 def extract(condition, arr):
     """The elements of ``arr`` where ``condition`` is true, flattened; differentiable in ``arr``."""
     if not traced(condition, arr):
-        return backend.of(arr).xp.extract(condition, arr)
+        # A boolean selector, like an index array: a NumPy one goes along with any backend.
+        return backend.of(arr).xp.extract(param_on(arr, condition), arr)
     cond = concrete(condition, "extract", "condition",
                     "use fnp.where(condition, arr, 0) to keep the shape")
     return take(ravel(arr), backend.of(cond).xp.flatnonzero(cond))
@@ -253,7 +272,8 @@ def compress(condition, a, axis: int | None = None, out=None):
     """The slices of ``a`` along ``axis`` where ``condition`` is true; differentiable in ``a``."""
     check_no_out(out, "compress")
     if not traced(condition, a):
-        return backend.of(a).xp.compress(condition, a, axis=axis)
+        # A boolean selector, like an index array: a NumPy one goes along with any backend.
+        return backend.of(a).xp.compress(param_on(a, condition), a, axis=axis)
     cond = concrete(condition, "compress", "condition",
                     "use fnp.where(condition, a, 0) to keep the shape")
     xp = backend.of(cond).xp
@@ -311,8 +331,14 @@ def bincount(x, weights=None, minlength: int = 0, *, length: int | None = None):
 def _scatter_add(index, values, length: int, dtype):
     """Sums of ``values`` at ``index`` into ``length`` bins; out-of-range entries dropped."""
     xp = _xp(index) if isinstance(index, Tracer) else backend.of(index).xp
+    # The sums are made where the values are when those live on a device; the index may
+    # be a NumPy one there (known counts), which the scatter moves, as indexing does.
+    values_be = backend_of(values)
+    if not (values_be.native or values_be.lazy):
+        xp = values_be.xp
     inside = logical_and(less_equal(0, index), less(index, length))
-    if not isinstance(inside, Tracer) and not backend.of(inside).lazy and bool(xp.all(inside)):
+    # Only NumPy's values are checked first: elsewhere that would wait for them.
+    if not isinstance(inside, Tracer) and backend.of(inside).native and bool(inside.all()):
         return scatter(xp.zeros(length, dtype), values, [index], (IndexArray(0),), "add")
     index = where(inside, index, 0)
     values = where(inside, values, xp.zeros((), dtype))
@@ -476,11 +502,17 @@ def _piecewise(x, conds, funclist, args, kw):
     return y
 
 
-def _condition(c):
-    """A condition as a boolean array; traced and lazy ones stay as they are (cast if need be)."""
+def _condition(c, x):
+    """A condition as a boolean array; traced and lazy ones stay as they are (cast if need be).
+
+    A condition given as a NumPy array or a list is a selector, not data: it goes
+    along with another backend's ``x`` (copied to a device, as index arrays are).
+    """
     if isinstance(c, Tracer) or (backend.is_array(c) and backend.of(c).lazy):
         return c if getattr(dtype_of(c), "kind", None) == "b" else astype(c, bool)
-    return backend.default().xp.asarray(c, dtype=bool)
+    if backend.is_array(c) and not backend.of(c).native:
+        return backend.of(c).xp.asarray(c, dtype=bool)
+    return param_on(x, backend.default().xp.asarray(c, dtype=bool))
 
 
 def _condition_list(x, condlist) -> list:
@@ -488,8 +520,8 @@ def _condition_list(x, condlist) -> list:
     if isinstance(condlist, (list, tuple)):
         first = condlist[0] if condlist else None
         if isinstance(first, (list, tuple, Tracer)) or ndim_of(first) > 0 or ndim_of(x) == 0:
-            return [_condition(c) for c in condlist]
-        return [backend.default().xp.asarray(condlist, dtype=bool)]
+            return [_condition(c, x) for c in condlist]
+        return [_condition(condlist, x)]
     if ndim_of(condlist) > ndim_of(x):
         return [condlist[i] for i in range(shape_of(condlist)[0])]
     return [condlist]
@@ -506,8 +538,8 @@ def append(arr, values, axis: int | None = None):
     return concatenate([arr, values], axis)
 
 
-def _positions(shape, offset: int = 0):
-    xp = backend.default().xp
+def _positions(shape, offset: int = 0, xp=None):
+    xp = backend.default().xp if xp is None else xp
     return xp.arange(offset, offset + math.prod(shape), dtype=xp.intp).reshape(shape)
 
 
@@ -519,23 +551,36 @@ def _concrete_index(obj, name: str):
 
 def delete(arr, obj, axis: int | None = None):
     """``arr`` without the entries ``obj`` along ``axis``; differentiable in ``arr``."""
-    if not traced(arr, obj):
+    if not traced(arr, obj) and _has_own(arr):
         return backend.of(arr).xp.delete(arr, obj, axis=axis)
     obj = _concrete_index(obj, "delete")
-    # NumPy's own delete on the positions of arr's elements says which are kept.
-    kept = backend.default().xp.delete(_positions(shape_of(arr)), obj, axis=axis)
+    shape = shape_of(arr)
+    if axis is None:
+        shape, axis = (math.prod(shape),), 0
+    axis = normalize_axis(axis, len(shape))
+    # The positions of arr's elements, less those along ``axis`` that obj names, in
+    # the index namespace of arr (obj may be an index array of its backend, or NumPy's).
+    xp = constants_xp(arr)
+    keep = xp.ones(shape[axis], dtype=bool)
+    keep[backend.parameter_on(backend_of(arr), obj) if backend.is_array(obj) else obj] = False
+    kept = xp.compress(keep, _positions(shape, xp=xp), axis=axis)
     return take(ravel(arr), kept)
+
+
+def _has_own(arr) -> bool:
+    """Whether ``arr``'s backend has NumPy's ``delete`` and ``insert`` (CuPy has neither)."""
+    be = backend.of(arr)
+    return be.native or be.lazy
 
 
 def insert(arr, obj, values, axis: int | None = None):
     """``values`` inserted into ``arr`` before ``obj`` along ``axis``; differentiable in both."""
-    if not traced(arr, obj, values):
+    if not traced(arr, obj, values) and _has_own(arr):
         return backend.of(arr).xp.insert(arr, obj, values, axis=axis)
     obj = _concrete_index(obj, "insert")
-    from funcad.numpy.creation import asarray
-
-    dtype = dtype_of(arr) if dtype_of(arr) is not None else asarray(arr).dtype
-    values = asarray(values)
+    arr = as_operand(arr, values)
+    dtype = dtype_of(arr)
+    values = as_operand(values, arr)
     if dtype_of(values) != dtype:
         values = astype(values, dtype)
     size = math.prod(shape_of(arr))

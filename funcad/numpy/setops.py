@@ -25,6 +25,7 @@ from typing import Any, NamedTuple
 from funcad import backend
 from funcad.core.trace import Tracer
 from funcad.numpy._concrete import concrete, maybe_concrete
+from funcad.numpy._lazy import constants_xp
 from funcad.numpy._lazy import plain as _plain_args
 from funcad.numpy._numerical_util import default_xp
 from funcad.numpy.composites import ravel
@@ -100,10 +101,21 @@ def _unique(ar, flags, axis, equal_nan, sorted, size, fill_value, name):  # noqa
     if _plain_args(ar):
         return default_xp().unique(ar, *flags, axis=axis, equal_nan=equal_nan, sorted=sorted)
     plain = concrete(ar, name, "x" if name.startswith("unique_") else "ar", _FIXED_SIZE)
-    xp = backend.of(plain).xp
-    found = xp.unique(plain, *flags, axis=axis, equal_nan=equal_nan, sorted=sorted)
-    found = found if isinstance(found, tuple) else (found,)
-    index = found[1] if return_index else _first_indices(xp, plain, found[0], axis, equal_nan)
+    be = backend.of(plain)
+    xp = be.xp
+    if not be.native:
+        # CuPy's unique always sorts and has no sorted= option.
+        if not isinstance(ar, Tracer):
+            return xp.unique(plain, *flags, axis=axis, equal_nan=equal_nan)
+        # Asking for the first indices too saves a second search on the device.
+        full = xp.unique(plain, True, *flags[1:], axis=axis, equal_nan=equal_nan)
+        index = full[1]
+        found = full[:1] + (full[1:] if return_index else full[2:])
+    else:
+        found = xp.unique(plain, *flags, axis=axis, equal_nan=equal_nan, sorted=sorted)
+        found = found if isinstance(found, tuple) else (found,)
+        index = found[1] if return_index else _first_indices(xp, plain, found[0], axis,
+                                                             equal_nan)
     values = take(ravel(ar), index) if axis is None else take(ar, index, axis=axis)
     out = (values,) + found[1:]
     return out if len(out) > 1 else values
@@ -133,10 +145,11 @@ def _unique_fixed(ar, size, fill_value, flags, equal_nan):
     fresh = not_equal(later, earlier)
     if equal_nan and getattr(dtype_of(ordered), "kind", None) in ("f", "c"):
         fresh = logical_and(fresh, logical_not(logical_and(isnan(later), isnan(earlier))))
-    fresh = concatenate([default_xp().ones(1, bool), fresh], 0)
+    xp = constants_xp(flat)
+    fresh = concatenate([xp.ones(1, bool), fresh], 0)
     bounds = nonzero(fresh, size=size + 1, fill_value=n)[0]
     starts, ends = getitem(bounds, slice(0, size)), getitem(bounds, slice(1, None))
-    valid = less(default_xp().arange(size), logical.count_nonzero(fresh))
+    valid = less(xp.arange(size), logical.count_nonzero(fresh))
     starts = where(valid, starts, 0)
     fill = getitem(ordered, 0) if fill_value is None else fill_value
     values = where(valid, take(ordered, starts), fill)
@@ -146,8 +159,8 @@ def _unique_fixed(ar, size, fill_value, flags, equal_nan):
     if return_index:
         out.append(where(valid, take(order, starts), 0))
     if return_inverse:
-        group = subtract(cumsum(astype(fresh, default_xp().intp)), 1)
-        inverse = at(default_xp().zeros(n, default_xp().intp))[order].set(group)
+        group = subtract(cumsum(astype(fresh, xp.intp)), 1)
+        inverse = at(xp.zeros(n, xp.intp))[order].set(group)
         out.append(reshape(inverse, shape))
     if return_counts:
         out.append(where(valid, subtract(ends, starts), 0))
@@ -188,7 +201,23 @@ def unique_all(x, /, *, size: int | None = None, fill_value=None) -> UniqueAllRe
 
 # Set operations of 1-D arrays ----------------------------------------------------------
 def _plain(x, name, argument):
-    return default_xp().asarray(concrete(x, name, argument, _KNOWN))
+    """The known value of ``x``: an array of its own backend (a list becomes NumPy's)."""
+    value = concrete(x, name, argument, _KNOWN)
+    return value if backend.is_array(value) else default_xp().asarray(value)
+
+
+def _known_pair(ar1, ar2, name):
+    """The known values of ``ar1`` and ``ar2`` and the namespace computing with them.
+
+    They are data: arrays of two backends that do not mix are refused, naming
+    both; a list goes along with the other's backend.
+    """
+    plain1, plain2 = _plain(ar1, name, "ar1"), _plain(ar2, name, "ar2")
+    arrays = [v for v, x in ((plain1, ar1), (plain2, ar2)) if not isinstance(x, (list, tuple))]
+    be = backend.of_many(*arrays) if arrays else backend.of(plain1)
+    if not be.native:
+        plain1, plain2 = be.xp.asarray(plain1), be.xp.asarray(plain2)
+    return plain1, plain2, be
 
 
 def _result_type(ar1, ar2):
@@ -201,10 +230,34 @@ def intersect1d(ar1, ar2, assume_unique: bool = False, return_indices: bool = Fa
     """The sorted values in both ``ar1`` and ``ar2``; differentiable (through ``ar1``)."""
     if _plain_args(ar1, ar2):
         return default_xp().intersect1d(ar1, ar2, assume_unique, return_indices)
-    plain1, plain2 = _plain(ar1, "intersect1d", "ar1"), _plain(ar2, "intersect1d", "ar2")
-    _, index1, index2 = default_xp().intersect1d(plain1, plain2, assume_unique, return_indices=True)
+    plain1, plain2, be = _known_pair(ar1, ar2, "intersect1d")
+    if be.native:
+        _, index1, index2 = be.xp.intersect1d(plain1, plain2, assume_unique, return_indices=True)
+    else:
+        index1, index2 = _intersect_indices(be.xp, plain1, plain2, assume_unique)
     values = astype(take(ravel(ar1), index1), _result_type(ar1, ar2))
     return (values, index1, index2) if return_indices else values
+
+
+def _intersect_indices(xp, plain1, plain2, assume_unique: bool):
+    """Where the common values first occur in ``plain1`` and ``plain2``, as NumPy's.
+
+    The backend's sort, unique and comparisons only (CuPy's ``intersect1d`` may
+    lack ``return_indices``).
+    """
+    if assume_unique:
+        plain1, plain2 = plain1.ravel(), plain2.ravel()
+    else:
+        plain1, first1 = xp.unique(plain1, return_index=True)
+        plain2, first2 = xp.unique(plain2, return_index=True)
+    joined = xp.concatenate([plain1, plain2])
+    order = xp.argsort(joined, kind="stable")
+    ordered = joined[order]
+    pairs = ordered[1:] == ordered[:-1]
+    index1, index2 = order[:-1][pairs], order[1:][pairs] - plain1.size
+    if not assume_unique:
+        index1, index2 = first1[index1], first2[index2]
+    return index1, index2
 
 
 def union1d(ar1, ar2):
@@ -219,8 +272,8 @@ def setdiff1d(ar1, ar2, assume_unique: bool = False):
     """The values of ``ar1`` that are not in ``ar2``; differentiable in ``ar1``."""
     if _plain_args(ar1, ar2):
         return default_xp().setdiff1d(ar1, ar2, assume_unique)
-    plain1, plain2 = _plain(ar1, "setdiff1d", "ar1"), _plain(ar2, "setdiff1d", "ar2")
-    xp = default_xp()
+    plain1, plain2, be = _known_pair(ar1, ar2, "setdiff1d")
+    xp = be.xp
     if assume_unique:
         candidates, index = plain1.ravel(), xp.arange(plain1.size)
     else:
@@ -232,8 +285,8 @@ def setxor1d(ar1, ar2, assume_unique: bool = False):
     """The sorted values in exactly one of ``ar1`` and ``ar2``; differentiable in both."""
     if _plain_args(ar1, ar2):
         return default_xp().setxor1d(ar1, ar2, assume_unique)
-    plain1, plain2 = _plain(ar1, "setxor1d", "ar1"), _plain(ar2, "setxor1d", "ar2")
-    xp = default_xp()
+    plain1, plain2, be = _known_pair(ar1, ar2, "setxor1d")
+    xp = be.xp
     if assume_unique:
         index1, index2 = xp.arange(plain1.size), xp.arange(plain2.size)
     else:
@@ -247,7 +300,8 @@ def setxor1d(ar1, ar2, assume_unique: bool = False):
     order = xp.argsort(both, kind="stable")
     ordered = both[order]
     # As NumPy: a value is kept where it differs from both neighbours.
-    fresh = xp.concatenate([[True], ordered[1:] != ordered[:-1], [True]])
+    edge = xp.ones(1, dtype=bool)
+    fresh = xp.concatenate([edge, ordered[1:] != ordered[:-1], edge])
     return take(joined, index[order][fresh[1:] & fresh[:-1]])
 
 
@@ -257,7 +311,10 @@ def lexsort(keys, axis: int = -1):
     if _plain_args(keys):
         return default_xp().lexsort(keys, axis)
     plain = maybe_concrete(keys)
-    if plain is not None:
+    arrays = [] if plain is None else plain if isinstance(plain, list) else [plain]
+    # Other backends sort by the stable argsorts below (CuPy's lexsort has no axis=).
+    if plain is not None and backend.of_many(*[k for k in arrays
+                                               if backend.is_array(k)]).native:
         return default_xp().lexsort(plain if not isinstance(plain, list) else tuple(plain), axis)
     keys = [getitem(keys, i) for i in range(shape_of(keys)[0])] if isinstance(
         keys, Tracer) or backend.is_array(keys) else list(keys)
@@ -294,12 +351,14 @@ def trim_zeros(filt, trim: str = "fb", axis=None):
     axes = normalize_axes(axis, ndim) if axis is not None else tuple(range(ndim))
     if not axes:
         return filt
-    plain = default_xp().asarray(concrete(filt, "trim_zeros", "filt", _KNOWN))
-    where_nonzero = default_xp().argwhere(plain)
+    plain = _plain(filt, "trim_zeros", "filt")
+    where_nonzero = backend.of(plain).xp.argwhere(plain)
     if where_nonzero.size == 0:
         start = stop = [0] * ndim
     else:
-        start, stop = where_nonzero.min(0).tolist(), (where_nonzero.max(0) + 1).tolist()
+        # Python ints for the slices (from a device: a synchronisation, not a copy).
+        start = [int(v) for v in where_nonzero.min(0)]
+        stop = [int(v) + 1 for v in where_nonzero.max(0)]
         if "f" not in trim:
             start = [None] * ndim
         if "b" not in trim:

@@ -13,7 +13,7 @@ import math
 
 from funcad import backend
 from funcad.core.trace import Tracer
-from funcad.numpy._lazy import constants_xp
+from funcad.numpy._lazy import constants_xp, param_on
 from funcad.numpy.indexing import getitem_advanced, take_along_axis
 from funcad.primitives._util import (
     backend_of,
@@ -67,7 +67,8 @@ def quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
     """
     _check_quantile_args(q, out, method, weights, "quantile")
     if not isinstance(a, Tracer) and not backend.of(a).lazy:
-        return backend.of(a).xp.quantile(a, q, axis=axis, method=method, keepdims=keepdims)
+        return backend.of(a).xp.quantile(a, param_on(a, q), axis=axis, method=method,
+                                         keepdims=keepdims)
     fractions = constants_xp(a).asarray(q)
     return _quantile(a, fractions, axis, keepdims, "quantile", quantile_dtype(a, q, fractions))
 
@@ -77,9 +78,10 @@ def percentile(a, q, axis=None, out=None, overwrite_input=False, method="linear"
     """The ``q``-th percentiles of ``a`` along ``axis`` (``q`` in [0, 100])."""
     _check_quantile_args(q, out, method, weights, "percentile")
     if not isinstance(a, Tracer) and not backend.of(a).lazy:
-        return backend.of(a).xp.percentile(a, q, axis=axis, method=method, keepdims=keepdims)
+        return backend.of(a).xp.percentile(a, param_on(a, q), axis=axis, method=method,
+                                           keepdims=keepdims)
     xp = constants_xp(a)
-    fractions = xp.asarray(xp.true_divide(q, 100))
+    fractions = xp.true_divide(xp.asarray(q), 100)
     return _quantile(a, fractions, axis, keepdims, "percentile",
                      quantile_dtype(a, q, fractions))
 
@@ -170,7 +172,8 @@ def _quantile(a, q, axis, keepdims, name, dtype):
     # A slice holding NaN has a NaN quantile, as NumPy's (sorting put NaN last).
     if dtype.kind in "fc":
         has_nan = isnan(getitem(ordered, (Ellipsis, n - 1) + (None,) * q.ndim))
-        if isinstance(has_nan, Tracer) or backend_of(has_nan).lazy or has_nan.any():
+        # Only NumPy's values are checked first: elsewhere that would wait for the device.
+        if isinstance(has_nan, Tracer) or not backend_of(has_nan).native or has_nan.any():
             result = where(has_nan, math.nan, result)
     k = ndim_of(result) - q.ndim
     result = transpose(result, tuple(range(k, k + q.ndim)) + tuple(range(k)))

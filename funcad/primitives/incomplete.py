@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import math
 
+from funcad import backend
 from funcad.core.primitive import Primitive
 from funcad.primitives._util import (
     backend_of,
@@ -208,7 +209,8 @@ def _gamma_fraction(xp, a, x, k):
 
 def gammainc_derivative(a, x, order: int):
     """d^order P(a, x) / da^order at concrete arrays, in float64 (order >= 1)."""
-    xp = backend_of(a).xp
+    # Python numbers among the arguments go along with the arrays' backend.
+    xp = backend.of_many(a, x).xp
     a, x = xp.broadcast_arrays(xp.asarray(a, dtype=xp.float64), xp.asarray(x, dtype=xp.float64))
     valid = (a > 0) & (a < xp.inf) & (x >= 0)
     inside = valid & (x > 0) & (x < xp.inf)
@@ -276,7 +278,8 @@ def _beta_fraction(xp, a, b, x, i, j):
 
 def betainc_derivative(a, b, x, i: int, j: int):
     """d^(i+j) I_x(a, b) / da^i db^j at concrete arrays, in float64 (i + j >= 1)."""
-    xp = backend_of(a).xp
+    # stdtr's rules pass a Python 1/2 as a shape: the arrays' backend, not a's.
+    xp = backend.of_many(a, b, x).xp
     a, b, x = xp.broadcast_arrays(*(xp.asarray(v, dtype=xp.float64) for v in (a, b, x)))
     valid = (a > 0) & (a < xp.inf) & (b > 0) & (b < xp.inf) & (x >= 0) & (x <= 1)
     inside = valid & (x > 0) & (x < 1)

@@ -57,6 +57,16 @@ _SQRT_HALF_PI = 1.2533141373155003  # sqrt(pi / 2)
 _SQRT_HALF = 0.7071067811865476  # 1 / sqrt(2)
 
 
+def on_device_of(value, *operands):
+    """``value``, a parameter without derivative (an order, a count), on ``operands``' backend.
+
+    See :func:`funcad.backend.parameter_on`.
+    """
+    arrays = [x for x in operands
+              if x is not None and not isinstance(x, (bool, int, float, complex))]
+    return backend.parameter_on(backend_of(arrays[0]), value) if arrays else value
+
+
 def result_float_dtype(*args):
     """The dtype NumPy gives the arrays among ``args`` next to a Python float, or None.
 
@@ -232,6 +242,7 @@ def _binary(name: str, impl, doc: str):
 
 
 def _polygamma_impl(n, x):
+    n = on_device_of(n, x)
     lazy = on_lazy_blocks(_polygamma_impl, n, x)
     if lazy is not None:
         return lazy
@@ -261,7 +272,8 @@ polygamma_p, _polygamma = _binary(
 
 def polygamma(n, x):
     """The ``n``-th derivative of digamma at ``x``, SciPy's signature; differentiable in x."""
-    return _polygamma(n, x)
+    return _polygamma(on_device_of(n, x), x)
+
 
 xlogy_p, xlogy = _binary("xlogy", _xlogy_impl, "x * log(y), with 0 where x == 0.")
 xlog1py_p, xlog1py = _binary("xlog1py", _xlog1py_impl, "x * log1p(y), with 0 where x == 0.")

@@ -9,6 +9,10 @@ nonlinear function of ``x`` even for linear ``f``).
 
 Each argument leaf is checked on its own (a direction that is zero on every
 other leaf), so a failure names the leaf whose derivative is wrong.
+
+The derivatives run on the arguments' own backend (CuPy, Dask); directions
+are drawn on the host and moved there, and results are read back through the
+backend's ``to_numpy`` to be compared: reading values is what this tool is for.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from typing import Callable
 
 import numpy as np
 
-from funcad import tree_util
+from funcad import backend, tree_util
 from funcad.transforms.jvp import jvp
 from funcad.transforms.vjp import vjp
 
@@ -51,7 +55,8 @@ def check_grads(fun: Callable, args: tuple, order: int, modes=("fwd", "rev"),
     """
     modes = _check_arguments(fun, args, order, modes, atol, rtol, eps)
     leaves, in_tree = tree_util.tree_flatten(args)
-    leaves = [np.asarray(x) for x in leaves]
+    home = backend.of_many(*leaves)
+    leaves = [x if backend.is_array(x) else home.xp.asarray(x) for x in leaves]
     labels = _leaf_labels(in_tree, "args")
     for x, label in zip(leaves, labels):
         if x.dtype.kind not in ("f", "c"):
@@ -68,7 +73,7 @@ def check_grads(fun: Callable, args: tuple, order: int, modes=("fwd", "rev"),
             out_tree_box.append(out_tree)
         return list(out_leaves)
 
-    outs = [np.asarray(y) for y in flat_fun(*leaves)]
+    outs = [_host(y) for y in flat_fun(*leaves)]
     out_labels = _leaf_labels(out_tree_box[0], "out")
     sizes = [x.dtype.itemsize // (2 if x.dtype.kind == "c" else 1)
              for x in leaves + outs if x.dtype.kind in ("f", "c")]
@@ -139,8 +144,27 @@ def _child_suffixes(td) -> list[str]:
     return [f"[{i}]" for i in range(len(td.children))]
 
 
+def _host(a) -> np.ndarray:
+    """``a`` as a NumPy array, through its backend's one explicit transfer."""
+    return np.asarray(backend.of(a).to_numpy(a) if backend.is_array(a) else a)
+
+
+def _on_backend_of(x, value):
+    """``value`` (a NumPy array) on the backend of ``x``."""
+    return backend.of(x).xp.asarray(value)
+
+
+def _zeros_like(x):
+    return backend.of(x).xp.zeros(np.shape(x), x.dtype)
+
+
+def _float_zeros(x):
+    """The cotangent of an integer output: float zeros of its shape, on its backend."""
+    return backend.of(x).xp.zeros(np.shape(x))
+
+
 def _wide(a) -> np.ndarray:
-    a = np.asarray(a)
+    a = _host(a)
     return a.astype(np.complex128 if a.dtype.kind == "c" else np.float64)
 
 
@@ -164,11 +188,12 @@ class _Checker:
         self.eps = eps
         self.rng = np.random.default_rng(0)
 
-    def direction(self, x) -> np.ndarray:
+    def direction(self, x):
+        """A random direction like ``x``, on its backend."""
         u = self.rng.normal(size=np.shape(x))
-        if np.iscomplexobj(x):
+        if x.dtype.kind == "c":
             u = u + 1j * self.rng.normal(size=np.shape(x))
-        return np.asarray(u).astype(np.asarray(x).dtype)
+        return _on_backend_of(x, np.asarray(u).astype(x.dtype))
 
     def numerical_jvp(self, f, xs, i, u) -> list:
         eps = self.eps
@@ -214,10 +239,10 @@ class _Checker:
     def run(self, f, xs, labels, out_labels, max_order, order, what):
         ad_tangents = {}
         if "fwd" in self.modes:
-            y0 = [np.asarray(y) for y in f(*xs)]
+            y0 = [_host(y) for y in f(*xs)]
             for i, (x, label) in enumerate(zip(xs, labels)):
                 u = self.direction(x)
-                ts = [np.zeros_like(z) for z in xs]
+                ts = [_zeros_like(z) for z in xs]
                 ts[i] = u
                 y, t = jvp(f, tuple(xs), tuple(ts))
                 self.compare(y, y0, out_labels, "fwd", order, what, label,
@@ -238,7 +263,7 @@ class _Checker:
                          max_order, order + 1, f"the JVP of {what}")
         if "rev" in self.modes:
             y, pullback = vjp(f, *xs)
-            v = [self.direction(z) if _inexact(z) else np.zeros(np.shape(z)) for z in y]
+            v = [self.direction(z) if _inexact(z) else _float_zeros(z) for z in y]
             cts = pullback(v)
             for i, (x, label) in enumerate(zip(xs, labels)):
                 u = self.direction(x)
@@ -257,7 +282,7 @@ class _Checker:
 
                 def f_vjp(*zs):
                     y, pb = vjp(f, *zs)
-                    return list(pb([z if _inexact(z) else np.zeros(np.shape(z)) for z in y]))
+                    return list(pb([z if _inexact(z) else _float_zeros(z) for z in y]))
 
                 self.run(f_vjp, list(xs), labels,
                          [f"cotangent of {lb}" for lb in labels],

@@ -20,7 +20,9 @@ import math
 import operator
 
 import funcad.numpy as fnp
-from funcad.numpy._lazy import plain as plain_values
+from funcad.core.trace import Tracer
+from funcad.numpy._lazy import plain as plain_values  # noqa: F401 - re-exported
+from funcad.primitives._util import backend_of
 from funcad.primitives.special import with_float_dtype
 
 _PYTHON_NUMBERS = (bool, int, float)
@@ -52,9 +54,16 @@ def compare(op, a, b):
     if isinstance(a, _PYTHON_NUMBERS) and isinstance(b, _PYTHON_NUMBERS):
         return op(a, b)
     out = _COMPARISONS[op](a, b)
-    if not getattr(out, "ndim", 0) and plain_values(out):
-        return bool(out)  # a scalar test of known values: decided here, once
+    if not getattr(out, "ndim", 0) and _known(out):
+        # A scalar test of known values is decided here, once (on a GPU, one
+        # scalar read), so that the formulas keep the data's dtype.
+        return bool(out)
     return out
+
+
+def _known(value) -> bool:
+    """A concrete value that can be read now: no tracer, and not a lazy (Dask) graph."""
+    return not isinstance(value, Tracer) and not backend_of(value).lazy
 
 
 _COMPARISONS = {

@@ -1,6 +1,7 @@
 """The Bernoulli distribution, as ``scipy.stats.bernoulli``: logpmf, pmf, cdf, logcdf.
 
 ``k`` is data (0 or 1) and carries no derivative; ``p`` is differentiable.
+Like an index, a NumPy ``k`` is accepted next to a CuPy ``p`` and copied there.
 As in SciPy, the log-pmf is ``xlogy(k, p) + xlog1py(1 - k, -p)``.
 
 >>> import funcad as fa
@@ -14,7 +15,7 @@ from __future__ import annotations
 import operator
 
 import funcad.numpy as fnp
-from funcad.primitives.special import result_float_dtype
+from funcad.primitives.special import on_device_of, result_float_dtype
 from funcad.scipy.special import xlog1py, xlogy
 from funcad.scipy.stats._common import (
     both,
@@ -33,6 +34,7 @@ __all__ = ["cdf", "logcdf", "logpmf", "pmf"]
 
 def _parts(k, p, loc):
     """The log-pmf, the support {0, 1} and the invalid probabilities."""
+    k = on_device_of(k, p, loc)
     k = k if (isinstance(loc, int) and loc == 0) else k - loc
     inside = either(compare(operator.eq, k, 0), compare(operator.eq, k, 1))
     j = safe(inside, k, 0.0)
@@ -59,6 +61,7 @@ def pmf(k, p, loc=0):
 
 def _cdf_parts(k, p, loc):
     """P(K <= k) (1 - p on [0, 1), 1 above), the support test k >= 0, the invalid p."""
+    k = on_device_of(k, p, loc)
     want = result_float_dtype(k, p, loc)
     k = k if (isinstance(loc, int) and loc == 0) else k - loc
     valid = both(compare(operator.ge, p, 0), compare(operator.le, p, 1))

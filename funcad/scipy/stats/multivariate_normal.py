@@ -38,7 +38,7 @@ import math
 import numbers
 
 import funcad.numpy as fnp
-from funcad.primitives._util import shape_of
+from funcad.primitives._util import constants_xp, shape_of
 from funcad.primitives.special import result_float_dtype, with_float_dtype
 from funcad.scipy.stats import _mvn_cdf
 from funcad.scipy.stats._common import plain, plain_values, scipy_stats
@@ -61,8 +61,30 @@ def _dimension(mean, cov) -> int:
     return cov_shape[0] if len(cov_shape) == 2 else 1
 
 
-def _parameters(mean, cov, d: int, dtype):
+def _constants(*args):
+    """The namespace for constants meeting ``args``: that of the first array among them.
+
+    Python numbers and lists (``cov=1``, ``mean=[0, 0]``) become arrays there, and
+    so does the identity a scalar or diagonal ``cov`` is spread on: on the device
+    of CuPy data, NumPy for NumPy and Dask data (a Dask graph takes NumPy constants).
+    """
+    for a in args:
+        if a is not None and not isinstance(a, (bool, int, float, list, tuple)):
+            return constants_xp(a)
+    return constants_xp(0.0)
+
+
+def _as_array(value, xp, numbers: bool = True):
+    """``value`` as an array of ``xp`` where it is a Python list (or number); else as it is."""
+    python = (bool, int, float, list, tuple) if numbers else (list, tuple)
+    return xp.asarray(value) if isinstance(value, python) else value
+
+
+def _parameters(mean, cov, d: int, dtype, xp):
     """The mean as a (d,) vector (None stays None) and cov as a (d, d) matrix."""
+    mean = None if mean is None else _as_array(mean, xp)
+    # A Python number stays one (weak, NEP 50) where it scales the identity.
+    cov = _as_array(cov, xp, numbers=False)
     if mean is not None:
         if d == 1:
             mean = fnp.reshape(mean, (1,))
@@ -73,10 +95,10 @@ def _parameters(mean, cov, d: int, dtype):
             )
     cov_shape = shape_of(cov)
     if d == 1 and math.prod(cov_shape) == 1:
-        cov = fnp.reshape(cov, (1, 1))
+        cov = fnp.reshape(_as_array(cov, xp), (1, 1))
     elif len(cov_shape) == 0 or cov_shape == (d,):
         # A scalar times the identity, or the diagonal: one column of the identity each.
-        cov = fnp.multiply(fnp.eye(d, dtype=dtype), cov)
+        cov = fnp.multiply(xp.eye(d, dtype=dtype), cov)
     elif cov_shape != (d, d):
         raise ValueError(
             f"multivariate_normal: cov has shape {cov_shape}; with mean of length {d} it "
@@ -110,8 +132,9 @@ def logpdf(x, mean=None, cov=1, allow_singular: bool = False):
     if plain_values(x, mean, cov):
         return plain(scipy_stats().multivariate_normal.logpdf, x, mean, cov, allow_singular)
     d = _dimension(mean, cov)
-    mean, cov = _parameters(mean, cov, d, result_float_dtype(x, mean, cov))
-    x = _points(x, d)
+    xp = _constants(x, mean, cov)
+    mean, cov = _parameters(mean, cov, d, result_float_dtype(x, mean, cov), xp)
+    x = _points(_as_array(x, xp), d)
     deviations = fnp.reshape(x if mean is None else x - mean, (-1, d))
     factor = fnp.linalg.cholesky(cov)
     whitened = fnp.linalg.solve_triangular(factor, fnp.transpose(deviations), lower=True)
@@ -149,10 +172,11 @@ def _cdf(x, mean, cov, maxpts, abseps, releps, lower_limit, log: bool):
     n_points = _lattice_size("logcdf" if log else "cdf", maxpts, abseps, releps)
     d = _dimension(mean, cov)
     dtype = result_float_dtype(x, mean, cov, lower_limit)
-    mean, cov = _parameters(mean, cov, d, dtype)
-    x = _points(x, d)
+    xp = _constants(x, mean, cov, lower_limit)
+    mean, cov = _parameters(mean, cov, d, dtype, xp)
+    x = _points(_as_array(x, xp), d)
     if lower_limit is not None:
-        lower_limit = _lower_limit("logcdf" if log else "cdf", lower_limit, x, d)
+        lower_limit = _lower_limit("logcdf" if log else "cdf", _as_array(lower_limit, xp), x, d)
     if dtype is None or dtype.itemsize >= 8:
         return _mvn_cdf.cdf(x, mean, cov, lower_limit, n_points, log)
     # float32 loses the far tails (the cdf underflows, its log is -inf with nan slopes):

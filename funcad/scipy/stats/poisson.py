@@ -1,7 +1,8 @@
 """The Poisson distribution, as ``scipy.stats.poisson``: logpmf, pmf, cdf, logcdf.
 
 ``k`` is data on the integers: it carries no derivative (SciPy gives -inf
-between integers); ``mu`` is differentiable. The cdf is
+between integers); ``mu`` is differentiable. Like an index, a NumPy ``k``
+is accepted next to a CuPy ``mu`` and copied to the device. The cdf is
 ``gammaincc(floor(k) + 1, mu)``, SciPy's ``pdtr``; its derivative in ``mu`` is
 ``-pmf(floor(k), mu)``.
 
@@ -19,7 +20,7 @@ import math
 import operator
 
 import funcad.numpy as fnp
-from funcad.primitives.special import weak_value
+from funcad.primitives.special import on_device_of, weak_value
 from funcad.scipy.special import gammaincc, gammaln, xlogy
 from funcad.scipy.stats._common import (
     both,
@@ -38,6 +39,7 @@ __all__ = ["cdf", "logcdf", "logpmf", "pmf"]
 
 def _parts(k, mu, loc):
     """The log-pmf, the support (integers >= 0) and the invalid means."""
+    k = on_device_of(k, mu, loc)
     k = k if (isinstance(loc, int) and loc == 0) else k - loc
     inside = both(compare(operator.ge, k, 0), compare(operator.eq, fnp.floor(k), k))
     j = safe(inside, k, 0.0)
@@ -63,6 +65,7 @@ def pmf(k, mu, loc=0):
 
 def _cdf_parts(k, mu, loc):
     """P(K <= k), k's support test (k >= 0) and the invalid means."""
+    k = on_device_of(k, mu, loc)
     k = k if (isinstance(loc, int) and loc == 0) else k - loc
     inside = compare(operator.ge, k, 0)
     finite = both(inside, compare(operator.lt, k, math.inf))

@@ -328,5 +328,16 @@ class _Runtime:
     def getDeviceCount():  # noqa: N802 - CuPy's name
         return 1
 
+    @staticmethod
+    def getDeviceProperties(device_id):  # noqa: N802 - CuPy's name
+        return {"name": b"CuPy stand-in (NumPy on the CPU)"}
 
-cuda = types.SimpleNamespace(runtime=_Runtime())
+
+class _Device:
+    id = 0
+
+    def synchronize(self):
+        pass
+
+
+cuda = types.SimpleNamespace(runtime=_Runtime(), Device=_Device)
