@@ -130,3 +130,67 @@ def test_creation_follows_the_default_backend(be):
         _close(be.get((z, o, e)), (np.zeros((2, 3)), np.ones((2, 3)), np.eye(3)))
     finally:
         fa.backend.set_default(before)
+
+
+def test_custom_rules_checkpoint_and_stop_gradient(be):
+    @fa.custom_jvp
+    def softplus(x):
+        return fnp.log1p(fnp.exp(x))
+
+    @softplus.defjvp
+    def softplus_jvp(primals, tangents):
+        (x,), (t,) = primals, tangents
+        return softplus(x), t / (1.0 + fnp.exp(-x))
+
+    @fa.custom_vjp
+    def clipped(x):
+        return fnp.tanh(x)
+
+    def clipped_fwd(x):
+        y = fnp.tanh(x)
+        return y, y
+
+    def clipped_bwd(y, g):
+        return (fnp.clip(g * (1.0 - y * y), -0.1, 0.1),)
+
+    clipped.defvjp(clipped_fwd, clipped_bwd)
+
+    def f(x):
+        inner = fa.checkpoint(lambda v: fnp.sin(v) * softplus(v))
+        return fnp.sum(inner(x) + clipped(x) * fa.stop_gradient(x) ** 2)
+
+    x = np.random.default_rng(7).normal(size=6)
+    second = fa.jacrev(fa.grad(f))  # custom_vjp has no forward rule: reverse over reverse
+    expected = (fa.grad(f)(x), second(x))
+    with be.guard():
+        got = (fa.grad(f)(be.put(x)), second(be.put(x)))
+    _close(be.get(got), expected)
+
+
+def test_pytree_arguments_and_results(be):
+    params = {"w": np.random.default_rng(8).normal(size=(3, 2)), "b": np.array([0.5, -1.0])}
+    x = np.random.default_rng(9).normal(size=(4, 3))
+
+    def loss(p, x):
+        out = fnp.tanh(x @ p["w"] + p["b"])
+        return {"mean": fnp.mean(out), "parts": (fnp.sum(out ** 2), fnp.max(out))}
+
+    def total(p, x):
+        out = loss(p, x)
+        return out["mean"] + out["parts"][0] - out["parts"][1]
+
+    on = {k: be.put(v) for k, v in params.items()}
+    expected = (fa.grad(total)(params, x), fa.jacrev(loss)(params, x))
+    with be.guard():
+        got = (fa.grad(total)(on, be.put(x)), fa.jacrev(loss)(on, be.put(x)))
+    _close(be.get(got), expected)
+
+
+def test_check_grads_runs_on_the_backend(be):
+    """``check_grads`` reads values through the backend's one explicit transfer."""
+    x = be.put(np.random.default_rng(10).uniform(0.5, 1.5, size=5))
+    fa.check_grads(lambda v: fnp.sum(fnp.log(v) * fnp.sin(v)), (x,), order=2)
+    wrong = fa.custom_jvp(lambda v: fnp.sin(v))
+    wrong.defjvp(lambda primals, tangents: (fnp.sin(primals[0]), 2.0 * tangents[0]))
+    with pytest.raises(AssertionError, match="check_grads: fwd-mode"):
+        fa.check_grads(wrong, (x,), order=1)
