@@ -197,3 +197,31 @@ def test_gpu_benchmark_exits_cleanly_without_a_gpu():
                             capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert result.returncode == 0, result.stderr
     assert "skipped" in result.stdout
+
+
+def test_numpy_inputs_stay_on_numpy_whatever_the_default():
+    """The default backend is for Python data; NumPy arrays are computed by NumPy."""
+    pytest.importorskip("dask.array")
+    a = np.array([0.0, 0.5, 1.0, 2.0, 2.0])
+    calls = {
+        "histogram": lambda: fnp.histogram(a, bins=3)[0],
+        "unique": lambda: fnp.unique(a),
+        "unique_counts": lambda: fnp.unique_counts(a).counts,
+        "setdiff1d": lambda: fnp.setdiff1d(a, a[:2]),
+        "broadcast_arrays": lambda: fnp.broadcast_arrays(a, 2.0)[1],
+        "concat": lambda: fnp.concat([a, a]),
+        "isclose": lambda: fnp.isclose(a, a),
+        "geomspace": lambda: fnp.geomspace(a[1:3], 4.0, 3),
+    }
+    expected = {name: call() for name, call in calls.items()}
+    before = backend.default().name
+    backend.set_default("dask")
+    try:
+        for name, call in calls.items():
+            out = call()
+            assert isinstance(out, np.ndarray), (name, type(out))
+            np.testing.assert_array_equal(out, expected[name], err_msg=name)
+        assert fnp.allclose(a, a) is True
+        assert type(fnp.zeros(2)).__module__.startswith("dask")  # Python data: the default
+    finally:
+        backend.set_default(before)

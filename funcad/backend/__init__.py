@@ -21,8 +21,8 @@ from funcad.backend.base import Backend
 from funcad.backend.cupy import NotOnDeviceError
 from funcad.backend.dask import LazyShapeError, NotLazyError
 
-__all__ = ["Backend", "of", "of_pair", "of_many", "of_indexing", "parameter_on", "default",
-           "set_default", "is_array", "available", "NotLazyError", "LazyShapeError",
+__all__ = ["Backend", "of", "of_pair", "of_many", "of_arrays", "of_indexing", "parameter_on",
+           "default", "set_default", "is_array", "available", "NotLazyError", "LazyShapeError",
            "NotOnDeviceError"]
 
 _SCALAR_TYPES = (bool, int, float, complex)
@@ -166,16 +166,20 @@ def of_many(*xs) -> Backend:
     (Dask takes NumPy operands into its graphs) wins over it; any other mix is
     a ``TypeError`` naming both.
     """
-    found, by_scalar = None, False
+    found, by_scalar = None, False  # by_scalar: found is NumPy's, from NumPy scalars only
     for x in xs:
         kind = type(x)
         if kind in _SCALAR_TYPES:
             continue
         be = of(x)
+        if be is found:
+            if by_scalar:
+                by_scalar = isinstance(x, _numpy.generic)
+            continue
         scalar = isinstance(x, _numpy.generic)
         if found is None or (by_scalar and not scalar):
             found, by_scalar = be, scalar
-        elif be is found or scalar or be.name in found.absorbs:
+        elif scalar or be.name in found.absorbs:
             continue
         elif found.name in be.absorbs:
             found = be
@@ -188,13 +192,23 @@ def of_many(*xs) -> Backend:
     return found if found is not None else default()
 
 
+def of_arrays(*xs) -> Backend:
+    """The backend of the arrays among ``xs``: numbers and lists go along with any.
+
+    With no array among ``xs`` it is the default backend, whose arrays Python
+    data become.
+    """
+    return of_many(*[x for x in xs if is_array(x)])
+
+
 def of_indexing(operands, indices) -> Backend:
     """The backend that indexes ``operands`` with integer or boolean arrays ``indices``.
 
     A NumPy index array goes along with any backend's operands, as CuPy's and
     Dask's own indexing take one; :func:`parameter_on` moves it there.
     """
-    return of_many(*operands, *[i for i in indices if not of(i).native])
+    others = [i for i in indices if not of(i).native]
+    return of_many(*operands, *others) if others else of_many(*operands)
 
 
 def parameter_on(be: Backend, value):

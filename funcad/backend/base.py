@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import operator
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -11,6 +12,7 @@ def _never_copy(x, inputs) -> bool:
     return False
 
 
+@functools.cache
 def _scipy_special():
     import scipy.special
 
@@ -35,8 +37,8 @@ class Backend:
     index holding arrays (where a library's rules differ from NumPy's it refuses).
     ``map_elementwise(fn, *args, **params)``, on lazy backends, applies an
     elementwise function written for NumPy arrays chunk by chunk. ``native``
-    says NumPy's and SciPy's own functions compute its arrays in place (the
-    NumPy backend): funcad hands untraced values straight to them. Other
+    says NumPy's and SciPy's own functions compute with its arrays directly
+    (the NumPy backend): funcad hands untraced values straight to them. Other
     backends' values take funcad's own path, which calls ``xp``.
     ``special()`` returns the backend's ``scipy.special`` (imported on first
     use; SciPy is an optional dependency).

@@ -14,7 +14,7 @@ from typing import Any
 from funcad import backend
 from funcad.core.trace import Tracer
 from funcad.numpy._concrete import maybe_concrete
-from funcad.numpy._lazy import param_on, plain
+from funcad.numpy._lazy import data_backend, param_on, plain
 from funcad.numpy._numerical_util import as_operand
 from funcad.numpy.composites import clip, dot
 from funcad.numpy.products import diagonal
@@ -77,6 +77,7 @@ def cov(m: ArrayLike, y: ArrayLike = None, rowvar: bool = True, bias: bool = Fal
     if ddof is not None and ddof != int(ddof):
         raise ValueError(f"cov: ddof={ddof!r}; ddof must be integer.")
     like = next(v for v in (m, y, fweights, aweights) if not plain(v))
+    data_backend(m, y, aweights)  # the observations and their weights: one backend
     m = as_operand(m, like)
     xp = backend_of(m).xp
     if ndim_of(m) > 2:

@@ -18,7 +18,7 @@ import operator
 from funcad import backend
 from funcad.core.trace import Tracer
 from funcad.numpy._concrete import concrete, maybe_concrete
-from funcad.numpy._lazy import constants_xp, data_backend, param_on, plain
+from funcad.numpy._lazy import constants_xp, data_backend, param_on, plain, plain_xp
 from funcad.numpy._numerical_util import as_operand, default_xp
 from funcad.numpy.array_api import inexact_type, ramp
 from funcad.numpy.composites import ravel
@@ -44,7 +44,7 @@ _range = range
 
 def _finite(value) -> bool:
     """Whether a known number or 0-d array (of any backend) is finite."""
-    xp = backend.of(value).xp if backend.is_array(value) else default_xp()
+    xp = backend.of_arrays(value).xp
     return bool(xp.isfinite(value))
 
 
@@ -66,7 +66,7 @@ def _outer_edges(a, range):  # noqa: A002 - numpy's name
     if known[0] is not None:
         if not (_finite(known[0]) and _finite(known[1])):
             raise ValueError(f"autodetected range of [{known[0]}, {known[1]}] is not finite")
-        # On a device the flat case is chosen below, elementwise, without waiting for it.
+        # On a device the flat case is chosen below, elementwise: no second read.
         if backend.of(known[0]).native:
             if known[0] == known[1]:
                 return subtract(first, 0.5), add(last, 0.5)
@@ -85,7 +85,7 @@ def _kept(x, a):
     Anything else becomes an array of ``a``'s backend: edges given as a list or a
     NumPy array are not data, and go along with another backend's ``a``.
     """
-    return x if not plain(x) else param_on(a, default_xp().asarray(x))
+    return x if not plain(x) else param_on(a, plain_xp(x).asarray(x))
 
 
 def _bin_edges(a, bins, range, weights):  # noqa: A002 - numpy's name
@@ -121,7 +121,7 @@ def _bin_edges(a, bins, range, weights):  # noqa: A002 - numpy's name
 def _check_increasing(edges, message):
     plain = maybe_concrete(edges)
     if plain is not None:
-        plain = plain if backend.is_array(plain) else default_xp().asarray(plain)
+        plain = plain if backend.is_array(plain) else backend.default().xp.asarray(plain)
         if bool((plain[:-1] > plain[1:]).any()):
             raise ValueError(message)
 
@@ -141,14 +141,14 @@ def _flat(a, weights):
         raise ValueError("weights should have the same shape as a.")
     # A list (not a NumPy array: that is data of its own backend) joins the weights'.
     a = as_operand(a, weights if weights is not None and not plain(weights) else None)
-    a = ravel(a) if not plain(a) else default_xp().ravel(a)
+    a = ravel(a) if not plain(a) else plain_xp(a).ravel(a)
     return a, None if weights is None else ravel(weights)
 
 
 def histogram_bin_edges(a, bins=10, range=None, weights=None):  # noqa: A002 - numpy's name
     """The bin edges ``histogram`` uses; differentiable in ``a`` through its extent."""
     if plain(a, bins, weights):
-        return default_xp().histogram_bin_edges(a, bins, range, weights)
+        return plain_xp(a, bins, weights).histogram_bin_edges(a, bins, range, weights)
     data_backend(a, weights)  # the sample and its weights are data: one backend
     a, weights = _flat(a, weights)
     return _like(a, _bin_edges(a, bins, range, weights))
@@ -173,7 +173,7 @@ def histogram(a, bins=10, range=None, density=None, weights=None):  # noqa: A002
     array([0., 0., 1., 1.])
     """
     if plain(a, bins, weights):
-        return default_xp().histogram(a, bins, range, density, weights)
+        return plain_xp(a, bins, weights).histogram(a, bins, range, density, weights)
     data_backend(a, weights)  # the sample and its weights are data: one backend
     a, weights = _flat(a, weights)
     edges = _like(a, _bin_edges(a, bins, range, weights))
@@ -181,7 +181,8 @@ def histogram(a, bins=10, range=None, density=None, weights=None):  # noqa: A002
     xp = constants_xp(a)
     index = _bin_index(edges, a)
     if weights is None:
-        hist = _scatter_add(index, xp.ones(shape_of(a), xp.intp), n, xp.intp)
+        # Data-sized: on the data's backend (lazy on Dask), not a constant.
+        hist = _scatter_add(index, backend_of(a).xp.ones(shape_of(a), xp.intp), n, xp.intp)
     else:
         # As NumPy: accumulated in double precision, then cast to the weights' dtype.
         wide = xp.complex128 if dtype_of(weights).kind == "c" else xp.float64
@@ -202,11 +203,11 @@ def histogramdd(sample, bins=10, range=None, density=None, weights=None):  # noq
     the edges of each dimension's range.
     """
     if plain(sample, bins, weights):
-        return default_xp().histogramdd(sample, bins, range, density, weights)
+        return plain_xp(sample, bins, weights).histogramdd(sample, bins, range, density, weights)
     # The sample and its weights are data: one backend.
     data_backend(*(sample if isinstance(sample, (list, tuple)) else [sample]), weights)
     if isinstance(sample, (list, tuple)):
-        columns = [ravel(s) if not plain(s) else default_xp().ravel(s) for s in sample]
+        columns = [ravel(s) if not plain(s) else plain_xp(s).ravel(s) for s in sample]
     elif len(shape_of(sample)) == 2:
         columns = [getitem(sample, (slice(None), i)) for i in _range(shape_of(sample)[1])]
     else:
@@ -234,7 +235,7 @@ def histogramdd(sample, bins=10, range=None, density=None, weights=None):  # noq
         stride *= shape[i]
     flat = where(inside, flat, -1)
     xp = constants_xp(columns[0])
-    values = (xp.ones(shape_of(columns[0]), xp.float64) if weights is None
+    values = (backend_of(columns[0]).xp.ones(shape_of(columns[0]), xp.float64) if weights is None
               else astype(weights, xp.float64))
     hist = reshape(_scatter_add(flat, values, stride, xp.float64), shape)
     if density:
@@ -266,7 +267,7 @@ def _dd_edges(column, bins, range, i):  # noqa: A002 - numpy's name
 def histogram2d(x, y, bins=10, range=None, density=None, weights=None):  # noqa: A002
     """The 2-D histogram of points ``(x, y)``, and the edges of each axis."""
     if plain(x, y, bins, weights):
-        return default_xp().histogram2d(x, y, bins, range, density, weights)
+        return plain_xp(x, y, bins, weights).histogram2d(x, y, bins, range, density, weights)
     if shape_of(x)[0] != shape_of(y)[0]:
         raise ValueError("x and y must have the same length.")
     try:

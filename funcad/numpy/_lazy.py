@@ -41,6 +41,29 @@ def plain(*objs) -> bool:
     return True
 
 
+def plain_xp(*objs):
+    """The namespace of a call on plain values: NumPy's when they hold a NumPy array.
+
+    Only Python data (numbers, lists of numbers) become arrays of the default
+    backend, as creation functions make them; NumPy's arrays stay NumPy's
+    whatever the default.
+    """
+    found = _array_xp_in(objs)
+    return found if found is not None else backend.default().xp
+
+
+def _array_xp_in(values):
+    """The namespace of the first array in ``values`` (nested lists and tuples too), or None."""
+    for v in values:
+        if isinstance(v, (list, tuple)):
+            found = _array_xp_in(v)
+            if found is not None:
+                return found
+        elif backend.is_array(v):
+            return backend.of(v).xp
+    return None
+
+
 def is_lazy(x) -> bool:
     """Whether ``x`` (an array, or a tracer over one) belongs to a lazy backend."""
     return backend_of(x).lazy

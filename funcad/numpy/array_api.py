@@ -20,7 +20,7 @@ import operator
 from funcad import backend
 from funcad.core.trace import Tracer
 from funcad.numpy._concrete import concrete, maybe_concrete
-from funcad.numpy._lazy import constants_xp, is_lazy, plain
+from funcad.numpy._lazy import constants_xp, is_lazy, plain, plain_xp
 from funcad.numpy._numerical_util import as_operand, default_xp
 from funcad.numpy.composites import moveaxis, ravel, swapaxes
 from funcad.numpy.creation import asarray
@@ -68,7 +68,7 @@ def concat(arrays, /, axis: int | None = 0, out=None, *, dtype=None, casting="sa
     """Join arrays along an existing axis (``concatenate``'s array-API name)."""
     check_no_out(out, "concat")
     if plain(arrays):
-        return default_xp().concat(arrays, axis=axis, dtype=dtype, casting=casting)
+        return plain_xp(arrays).concat(arrays, axis=axis, dtype=dtype, casting=casting)
     from funcad.numpy.manipulation import _concat_cast
 
     return _concat_cast(arrays, axis, dtype, casting, "concat")
@@ -77,14 +77,14 @@ def concat(arrays, /, axis: int | None = 0, out=None, *, dtype=None, casting="sa
 def permute_dims(a, axes=None):
     """``a`` with its axes permuted (``transpose``'s array-API name)."""
     if plain(a):
-        return default_xp().permute_dims(a, axes)
+        return plain_xp(a).permute_dims(a, axes)
     return transpose(a, axes)
 
 
 def matrix_transpose(x, /):
     """``x`` with its last two axes exchanged."""
     if plain(x):
-        return default_xp().matrix_transpose(x)
+        return plain_xp(x).matrix_transpose(x)
     if ndim_of(x) < 2:
         raise ValueError(f"Input array must be at least 2-dimensional, but it is {ndim_of(x)}")
     return swapaxes(x, -1, -2)
@@ -112,7 +112,7 @@ def cumulative_sum(x, /, *, axis: int | None = None, dtype=None, out=None,
     """Running sum along ``axis``, optionally starting with 0; differentiable."""
     check_no_out(out, "cumulative_sum")
     if plain(x):
-        return default_xp().cumulative_sum(x, axis=axis, dtype=dtype,
+        return plain_xp(x).cumulative_sum(x, axis=axis, dtype=dtype,
                                            include_initial=include_initial)
     return _cumulative(x, cumsum, 0, axis, dtype, include_initial, "cumulative_sum")
 
@@ -122,7 +122,7 @@ def cumulative_prod(x, /, *, axis: int | None = None, dtype=None, out=None,
     """Running product along ``axis``, optionally starting with 1; differentiable."""
     check_no_out(out, "cumulative_prod")
     if plain(x):
-        return default_xp().cumulative_prod(x, axis=axis, dtype=dtype,
+        return plain_xp(x).cumulative_prod(x, axis=axis, dtype=dtype,
                                             include_initial=include_initial)
     return _cumulative(x, cumprod, 1, axis, dtype, include_initial, "cumulative_prod")
 
@@ -139,7 +139,7 @@ def vecdot(x1, x2, /, out=None, *, axis: int = -1, keepdims: bool = False):
     """``sum(conj(x1) * x2)`` along ``axis``, broadcasting the other axes."""
     check_no_out(out, "vecdot")
     if plain(x1, x2):
-        return default_xp().vecdot(x1, x2, axis=axis, keepdims=keepdims)
+        return plain_xp(x1, x2).vecdot(x1, x2, axis=axis, keepdims=keepdims)
     a = moveaxis(x1, axis, -1)
     b = moveaxis(x2, axis, -1)
     if shape_of(a)[-1] != shape_of(b)[-1]:
@@ -155,7 +155,7 @@ def matvec(x1, x2, /, out=None):
     """Matrix-vector products ``x1 @ x2`` over the last axes, broadcasting the others."""
     check_no_out(out, "matvec")
     if plain(x1, x2):
-        return default_xp().matvec(x1, x2)
+        return plain_xp(x1, x2).matvec(x1, x2)
     return einsum("...ij,...j->...i", x1, x2)
 
 
@@ -163,14 +163,14 @@ def vecmat(x1, x2, /, out=None):
     """Vector-matrix products ``conj(x1) @ x2`` over the last axes, broadcasting the others."""
     check_no_out(out, "vecmat")
     if plain(x1, x2):
-        return default_xp().vecmat(x1, x2)
+        return plain_xp(x1, x2).vecmat(x1, x2)
     return einsum("...i,...ij->...j", _conj_if_complex(x1), x2)
 
 
 def unstack(x, /, *, axis: int = 0) -> tuple:
     """The slices of ``x`` along ``axis``, as a tuple."""
     if plain(x):
-        return default_xp().unstack(x, axis=axis)
+        return plain_xp(x).unstack(x, axis=axis)
     if ndim_of(x) == 0:
         raise ValueError("Input array must be at least 1-d.")
     axis = normalize_axis(axis, ndim_of(x))
@@ -181,14 +181,14 @@ def unstack(x, /, *, axis: int = 0) -> tuple:
 def asanyarray(a, dtype=None, order=None, *, device=None, copy=None, like=None):
     """``a`` as an array (``asarray``; traced values stay traced)."""
     if plain(a):
-        return default_xp().asanyarray(a, dtype=dtype, order=order, device=device, copy=copy)
+        return plain_xp(a).asanyarray(a, dtype=dtype, order=order, device=device, copy=copy)
     return asarray(a, dtype)
 
 
 def ascontiguousarray(a, dtype=None, *, like=None):
     """``a`` as an array with at least one dimension."""
     if plain(a):
-        return default_xp().ascontiguousarray(a, dtype=dtype)
+        return plain_xp(a).ascontiguousarray(a, dtype=dtype)
     a = asarray(a, dtype)
     return a if shape_of(a) else reshape(a, (1,))
 
@@ -196,7 +196,7 @@ def ascontiguousarray(a, dtype=None, *, like=None):
 def asfortranarray(a, dtype=None, *, like=None):
     """``a`` as an array with at least one dimension (memory order is NumPy's concern)."""
     if plain(a):
-        return default_xp().asfortranarray(a, dtype=dtype)
+        return plain_xp(a).asfortranarray(a, dtype=dtype)
     a = asarray(a, dtype)
     return a if shape_of(a) else reshape(a, (1,))
 
@@ -204,7 +204,7 @@ def asfortranarray(a, dtype=None, *, like=None):
 def asarray_chkfinite(a, dtype=None, order=None):
     """``a`` as an array; a ``ValueError`` if it holds infinities or NaNs."""
     if plain(a):
-        return default_xp().asarray_chkfinite(a, dtype=dtype, order=order)
+        return plain_xp(a).asarray_chkfinite(a, dtype=dtype, order=order)
     a = asarray(a, dtype)
     # Every example of a vmap batch is checked: the loop would stop at the first bad one.
     value = a
@@ -237,7 +237,7 @@ def _finite_block(block):
 def copy(a, order: str = "K", subok: bool = False):
     """A copy of ``a``; traced values are immutable, so they are returned as they are."""
     if plain(a):
-        return default_xp().copy(a, order=order, subok=subok)
+        return plain_xp(a).copy(a, order=order, subok=subok)
     if not isinstance(a, Tracer):
         return a.copy()  # a lazy array: a new graph node, as Dask's copy
     return a
@@ -246,7 +246,7 @@ def copy(a, order: str = "K", subok: bool = False):
 def broadcast_arrays(*args, subok: bool = False) -> tuple:
     """The arguments broadcast against each other, as a tuple."""
     if plain(args):
-        return default_xp().broadcast_arrays(*args, subok=subok)
+        return plain_xp(args).broadcast_arrays(*args, subok=subok)
     shape = default_xp().broadcast_shapes(*(shape_of(a) for a in args))
     # Numbers and lists become arrays of the arrays' backend.
     like = next(a for a in args if isinstance(a, Tracer) or backend.is_array(a))
@@ -278,7 +278,7 @@ def promote_types(type1, type2, /):
 def min_scalar_type(a, /):
     """The smallest dtype that holds ``a``'s value (its dtype for arrays with dimensions)."""
     if plain(a):
-        return default_xp().min_scalar_type(a)
+        return plain_xp(a).min_scalar_type(a)
     if shape_of(a):
         return dtype_of(a)
     value = concrete(a, "min_scalar_type", "a", "the dtype depends on the value: use a.dtype",
@@ -328,7 +328,7 @@ def isreal(x):
 def real_if_close(a, tol: float = 100):
     """The real part of complex ``a`` when every imaginary part is within ``tol`` eps of 0."""
     if plain(a):
-        return default_xp().real_if_close(a, tol=tol)
+        return plain_xp(a).real_if_close(a, tol=tol)
     if dtype_of(a).kind != "c":
         return a
     value = concrete(a, "real_if_close", "a",
@@ -343,7 +343,7 @@ def real_if_close(a, tol: float = 100):
 def rollaxis(a, axis: int, start: int = 0):
     """``a`` with ``axis`` moved to sit before position ``start``."""
     if plain(a):
-        return default_xp().rollaxis(a, axis, start)
+        return plain_xp(a).rollaxis(a, axis, start)
     n = ndim_of(a)
     axis = normalize_axis(axis, n)
     if start < 0:
@@ -363,7 +363,7 @@ def rollaxis(a, axis: int, start: int = 0):
 def resize(a, new_shape):
     """``a`` flattened, repeated as needed and cut to ``new_shape``; differentiable."""
     if plain(a):
-        return default_xp().resize(a, new_shape)
+        return plain_xp(a).resize(a, new_shape)
     if isinstance(new_shape, int) or hasattr(new_shape, "__index__"):
         new_shape = (operator.index(new_shape),)
     new_shape = tuple(operator.index(s) for s in new_shape)
@@ -383,7 +383,7 @@ def resize(a, new_shape):
 def diagflat(v, k: int = 0):
     """A 2-D array with the flattened ``v`` on its ``k``-th diagonal; differentiable."""
     if plain(v):
-        return default_xp().diagflat(v, k)
+        return plain_xp(v).diagflat(v, k)
     return diag(ravel(v), k)
 
 
@@ -439,8 +439,8 @@ def logspace(start, stop, num: int = 50, endpoint: bool = True, base=10.0, dtype
              axis: int = 0):
     """``base ** linspace(start, stop)``; differentiable in ``start``, ``stop`` and ``base``."""
     if plain(start, stop, base):
-        return default_xp().logspace(start, stop, num=num, endpoint=endpoint, base=base,
-                                     dtype=dtype, axis=axis)
+        return plain_xp(start, stop, base).logspace(start, stop, num=num, endpoint=endpoint,
+                                                    base=base, dtype=dtype, axis=axis)
     num = _count(num)
     if ndim_of(base):
         # As NumPy: a base with dimensions broadcasts with the ends, then gains the new axis.
@@ -463,7 +463,7 @@ def _insert_one(shape, axis):
 def geomspace(start, stop, num: int = 50, endpoint: bool = True, dtype=None, axis: int = 0):
     """Numbers spaced evenly on a log scale from ``start`` to ``stop``; differentiable in both."""
     if plain(start, stop):
-        return default_xp().geomspace(start, stop, num=num, endpoint=endpoint, dtype=dtype,
+        return plain_xp(start, stop).geomspace(start, stop, num=num, endpoint=endpoint, dtype=dtype,
                                       axis=axis)
     num = _count(num)
     xp = default_xp()
@@ -518,7 +518,7 @@ def indices(dimensions, dtype=int, sparse: bool = False):
 def ix_(*args) -> tuple:
     """Open-mesh index arrays from 1-D sequences (boolean ones give their nonzero positions)."""
     if plain(args):
-        return default_xp().ix_(*args)
+        return plain_xp(args).ix_(*args)
     out, nd = [], len(args)
     for k, new in enumerate(args):
         if ndim_of(new) != 1:
@@ -526,7 +526,7 @@ def ix_(*args) -> tuple:
         kind = getattr(dtype_of(new), "kind", None) or default_xp().asarray(new).dtype.kind
         if kind == "b":
             known = concrete(new, "ix_", f"argument {k}", "pass integer indices")
-            xp = backend.of(known).xp if backend.is_array(known) else default_xp()
+            xp = backend.of_arrays(known).xp
             new = xp.flatnonzero(known)
         n = shape_of(new)[0]
         out.append(reshape(new, (1,) * k + (n,) + (1,) * (nd - k - 1)))
@@ -546,7 +546,7 @@ def diag_indices(n: int, ndim: int = 2) -> tuple:
 def diag_indices_from(arr) -> tuple:
     """Indices of the main diagonal of ``arr`` (traced or not: only its shape counts)."""
     if plain(arr):
-        return default_xp().diag_indices_from(arr)
+        return plain_xp(arr).diag_indices_from(arr)
     shape = shape_of(arr)
     if len(shape) < 2:
         raise ValueError("input array must be at least 2-d")
@@ -576,7 +576,7 @@ def _two_d(arr, name):
 def tril_indices_from(arr, k: int = 0) -> tuple:
     """Indices of the lower triangle of the 2-D ``arr`` (only its shape counts)."""
     if plain(arr):
-        return default_xp().tril_indices_from(arr, k)
+        return plain_xp(arr).tril_indices_from(arr, k)
     n, m = _two_d(arr, "tril_indices_from")
     return constants_xp(arr).tril_indices(n, k=k, m=m)
 
@@ -584,7 +584,7 @@ def tril_indices_from(arr, k: int = 0) -> tuple:
 def triu_indices_from(arr, k: int = 0) -> tuple:
     """Indices of the upper triangle of the 2-D ``arr`` (only its shape counts)."""
     if plain(arr):
-        return default_xp().triu_indices_from(arr, k)
+        return plain_xp(arr).triu_indices_from(arr, k)
     n, m = _two_d(arr, "triu_indices_from")
     return constants_xp(arr).triu_indices(n, k=k, m=m)
 

@@ -17,6 +17,7 @@ from funcad.primitives import binary_math, indexing, integer, linalg, reduction,
 from funcad.primitives import comparison as cmp
 from funcad.primitives import elementwise as el
 from funcad.primitives import shape as sh
+from funcad.primitives._util import backend_of
 
 
 def _lazy_note(tracer) -> str:
@@ -544,15 +545,15 @@ def _cast_inputs(inputs: tuple, dtype) -> tuple:
 
     if dtype is None or not np.issubdtype(dtype, np.inexact):
         return inputs
-    return tuple(cmp.astype(x, dtype) if isinstance(x, Tracer) else _asarray(x, dtype)
+    # Numbers and lists join the operands' backend (a device's, for CuPy tracers).
+    home = backend_of(next((x for x in inputs if isinstance(x, Tracer)), inputs[0]))
+    return tuple(cmp.astype(x, dtype) if isinstance(x, Tracer) else _asarray(x, dtype, home)
                  for x in inputs)
 
 
-def _asarray(x, dtype):
-    """``x`` as an array of ``dtype`` on its own backend (a number or list: NumPy's)."""
-    import numpy as np
-
-    xp = backend.of(x).xp if backend.is_array(x) else np
+def _asarray(x, dtype, home):
+    """``x`` as an array of ``dtype`` on its own backend (a number or list: on ``home``)."""
+    xp = backend.of(x).xp if backend.is_array(x) else home.xp
     return xp.asarray(x, dtype)
 
 

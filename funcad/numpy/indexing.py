@@ -282,7 +282,7 @@ def _update(x, index, values, method: str):
     target = indexed_shape(template, shape_of(x), tuple(shape_of(a) for a in arrays))
     if not (isinstance(values, Tracer) or backend.is_array(values) or traced(values)):
         # Numbers and lists become constants of x's backend, not of the default one.
-        values = constants_xp(x).asarray(values, dtype=dtype_of(x))
+        values = constants_xp(x).asarray(values)
     if dtype_of(values) != dtype_of(x):
         values = astype(values, dtype_of(x))
     if shape_of(values) != target:
@@ -297,12 +297,6 @@ def _update(x, index, values, method: str):
 
 
 # Index conversions: integer arithmetic, so they also map over traced indices. ---
-def _index_xp(*indices):
-    """The namespace of the index arrays ``indices`` (NumPy's for numbers and lists)."""
-    arrays = [i for i in indices if backend.is_array(i)]
-    return backend.of_many(*arrays).xp if arrays else backend.default().xp
-
-
 def _strides(dims, order: str) -> list[int]:
     if order not in ("C", "F"):
         raise ValueError(f"order must be 'C' or 'F', got {order!r}.")
@@ -317,7 +311,7 @@ def ravel_multi_index(multi_index, dims, mode="raise", order="C"):
     """Flat indices of the index arrays ``multi_index`` into an array of shape ``dims``."""
     multi_index = tuple(multi_index)
     if not any(isinstance(i, Tracer) for i in multi_index):
-        return _index_xp(*multi_index).ravel_multi_index(multi_index, dims, mode=mode,
+        return backend.of_arrays(*multi_index).xp.ravel_multi_index(multi_index, dims, mode=mode,
                                                          order=order)
     if mode != "raise":
         raise ValueError(f"ravel_multi_index: mode={mode!r} is supported for concrete indices "
@@ -335,7 +329,7 @@ def ravel_multi_index(multi_index, dims, mode="raise", order="C"):
 def unravel_index(indices, shape, order="C"):
     """The index arrays into ``shape`` of the flat ``indices``, as a tuple."""
     if not isinstance(indices, Tracer):
-        return _index_xp(indices).unravel_index(indices, shape, order=order)
+        return backend.of_arrays(indices).xp.unravel_index(indices, shape, order=order)
     shape = (int(shape),) if hasattr(shape, "__index__") else tuple(int(d) for d in shape)
     strides = _strides(shape, order)
     return tuple((indices // stride) % dim for dim, stride in zip(shape, strides))

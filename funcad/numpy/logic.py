@@ -8,7 +8,9 @@ comparisons; with known values (under ``grad``, ``jvp``, ``vjp``) they call
 the backend on them. ``allclose``, ``array_equal`` and ``array_equiv`` return a
 Python ``bool`` as NumPy does, except under ``vmap``, where the answer is one
 boolean per example, and on other backends than NumPy, where it is a 0-d
-boolean array (CuPy's own ``allclose`` returns one).
+boolean array (CuPy's own ``allclose`` returns one; a lazy Dask one computes
+later). Where the shapes alone decide (``array_equal`` of different shapes)
+Dask's answer is the Python ``False``, as Dask's own functions give.
 
 >>> import numpy as np, funcad as fa, funcad.numpy as fnp
 >>> fa.vmap(lambda x: fnp.isin(x, np.array([1, 3])))(np.array([[1, 2], [3, 3]]))
@@ -23,7 +25,7 @@ import contextlib
 from funcad import backend
 from funcad.core.trace import Tracer
 from funcad.numpy._concrete import maybe_concrete
-from funcad.numpy._lazy import plain
+from funcad.numpy._lazy import plain, plain_xp
 from funcad.numpy._numerical_util import default_xp
 from funcad.numpy.composites import ravel
 from funcad.primitives import logical
@@ -86,18 +88,13 @@ def _false_like(*arrays):
     return False
 
 
-def _values_xp(values):
-    """The namespace computing with known ``values`` (lists and numbers go along with any)."""
-    arrays = [v for v in values if backend.is_array(v)]
-    return backend.of_many(*arrays).xp if arrays else default_xp()
-
-
 def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan: bool = False):
     """Elementwise ``|a - b| <= atol + rtol * |b|``, as booleans; not differentiable."""
     plain = maybe_concrete([a, b, rtol, atol])
     if plain is not None:
-        xp = _values_xp(plain)
-        if xp is not default_xp():
+        be = backend.of_arrays(*plain)
+        xp = be.xp
+        if not be.native:
             # Another backend's ufuncs take no lists: they become its arrays.
             plain = [xp.asarray(v) if isinstance(v, (list, tuple)) else v for v in plain]
         return xp.isclose(*plain, equal_nan=equal_nan)
@@ -123,14 +120,14 @@ def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan: bool = False):
 def allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan: bool = False):
     """Whether every element of ``a`` is close to ``b`` (see ``isclose``)."""
     if plain(a, b, rtol, atol):
-        return default_xp().allclose(a, b, rtol, atol, equal_nan)
+        return plain_xp(a, b, rtol, atol).allclose(a, b, rtol, atol, equal_nan)
     return _as_bool(logical.all(isclose(a, b, rtol, atol, equal_nan)))
 
 
 def array_equal(a1, a2, equal_nan: bool = False):
     """Whether ``a1`` and ``a2`` have the same shape and elements."""
     if plain(a1, a2):
-        return default_xp().array_equal(a1, a2, equal_nan)
+        return plain_xp(a1, a2).array_equal(a1, a2, equal_nan)
     if shape_of(a1) != shape_of(a2):
         return _false_like(a1, a2)
     same = equal(a1, a2)
@@ -142,7 +139,7 @@ def array_equal(a1, a2, equal_nan: bool = False):
 def array_equiv(a1, a2):
     """Whether ``a1`` and ``a2`` broadcast to each other and agree elementwise."""
     if plain(a1, a2):
-        return default_xp().array_equiv(a1, a2)
+        return plain_xp(a1, a2).array_equiv(a1, a2)
     try:
         default_xp().broadcast_shapes(shape_of(a1), shape_of(a2))
     except ValueError:
@@ -160,7 +157,7 @@ def isin(element, test_elements, assume_unique: bool = False, invert: bool = Fal
     if plain is not None:
         # kind= only where given: CuPy's isin has no such option.
         options = {} if kind is None else {"kind": kind}
-        return _values_xp(plain).isin(*plain, assume_unique=assume_unique, invert=invert,
+        return backend.of_arrays(*plain).xp.isin(*plain, assume_unique=assume_unique, invert=invert,
                                       **options)
     column = reshape(element, shape_of(element) + (1,))
     found = logical.any(equal(column, ravel(test_elements)), axis=-1)

@@ -25,6 +25,7 @@ from funcad.core.trace import Tracer, current_depth
 from funcad.numpy._concrete import traced
 from funcad.numpy._covariance import corrcoef, cov
 from funcad.numpy._interp import interp
+from funcad.numpy._lazy import data_backend
 from funcad.numpy._numerical_util import as_operand
 from funcad.numpy.composites import expand_dims, moveaxis
 from funcad.numpy.indexing import getitem_advanced
@@ -260,9 +261,12 @@ def gradient(f: ArrayLike, *varargs: ArrayLike, axis: int | tuple[int, ...] | No
     array([0.5 , 0.75, 1.25, 1.5 ])
     """
     if not traced(f, *varargs):
-        # Coordinates are data: NumPy ones next to another backend's f are refused, naming both.
-        return backend.of_many(f, *varargs).xp.gradient(f, *varargs, axis=axis,
-                                                          edge_order=edge_order)
+        # Coordinates are data: NumPy ones next to another backend's f are refused, naming
+        # both; lists go along with f.
+        be = data_backend(f, *varargs)
+        if not be.native:
+            varargs = tuple(be.xp.asarray(v) if isinstance(v, list) else v for v in varargs)
+        return be.xp.gradient(f, *varargs, axis=axis, edge_order=edge_order)
     f = as_operand(f, next((v for v in varargs if isinstance(v, Tracer)), None))
     nd = ndim_of(f)
     if axis is None:

@@ -336,6 +336,7 @@ def _scatter_add(index, values, length: int, dtype):
     values_be = backend_of(values)
     if not (values_be.native or values_be.lazy):
         xp = values_be.xp
+        index = backend.parameter_on(values_be, index)
     inside = logical_and(less_equal(0, index), less(index, length))
     # Only NumPy's values are checked first: elsewhere that would wait for them.
     if not isinstance(inside, Tracer) and backend.of(inside).native and bool(inside.all()):
@@ -554,13 +555,17 @@ def delete(arr, obj, axis: int | None = None):
     if not traced(arr, obj) and _has_own(arr):
         return backend.of(arr).xp.delete(arr, obj, axis=axis)
     obj = _concrete_index(obj, "delete")
+    xp = constants_xp(arr)
+    if _has_own(arr):
+        # NumPy's own delete on the positions of arr's elements says which are kept,
+        # with NumPy's errors.
+        return take(ravel(arr), xp.delete(_positions(shape_of(arr), xp=xp), obj, axis=axis))
     shape = shape_of(arr)
     if axis is None:
         shape, axis = (math.prod(shape),), 0
     axis = normalize_axis(axis, len(shape))
-    # The positions of arr's elements, less those along ``axis`` that obj names, in
-    # the index namespace of arr (obj may be an index array of its backend, or NumPy's).
-    xp = constants_xp(arr)
+    # The positions of arr's elements, less those along ``axis`` that obj names, on
+    # arr's device (obj may be an index array there, or NumPy's).
     keep = xp.ones(shape[axis], dtype=bool)
     keep[backend.parameter_on(backend_of(arr), obj) if backend.is_array(obj) else obj] = False
     kept = xp.compress(keep, _positions(shape, xp=xp), axis=axis)
@@ -569,7 +574,7 @@ def delete(arr, obj, axis: int | None = None):
 
 def _has_own(arr) -> bool:
     """Whether ``arr``'s backend has NumPy's ``delete`` and ``insert`` (CuPy has neither)."""
-    be = backend.of(arr)
+    be = backend_of(arr)
     return be.native or be.lazy
 
 

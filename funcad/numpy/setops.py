@@ -25,7 +25,7 @@ from typing import Any, NamedTuple
 from funcad import backend
 from funcad.core.trace import Tracer
 from funcad.numpy._concrete import concrete, maybe_concrete
-from funcad.numpy._lazy import constants_xp
+from funcad.numpy._lazy import constants_xp, plain_xp
 from funcad.numpy._lazy import plain as _plain_args
 from funcad.numpy._numerical_util import default_xp
 from funcad.numpy.composites import ravel
@@ -99,7 +99,7 @@ def _unique(ar, flags, axis, equal_nan, sorted, size, fill_value, name):  # noqa
 
         return _unique_fixed(ar, _size(size), fill_value, flags, equal_nan)
     if _plain_args(ar):
-        return default_xp().unique(ar, *flags, axis=axis, equal_nan=equal_nan, sorted=sorted)
+        return plain_xp(ar).unique(ar, *flags, axis=axis, equal_nan=equal_nan, sorted=sorted)
     plain = concrete(ar, name, "x" if name.startswith("unique_") else "ar", _FIXED_SIZE)
     be = backend.of(plain)
     xp = be.xp
@@ -134,7 +134,7 @@ def _unique_fixed(ar, size, fill_value, flags, equal_nan):
     """``unique`` padded or cut to ``size`` values, with no value-dependent shape."""
     return_index, return_inverse, return_counts = flags
     shape = shape_of(ar)
-    flat = ravel(ar) if not _plain_args(ar) else default_xp().ravel(default_xp().asarray(ar))
+    flat = ravel(ar) if not _plain_args(ar) else plain_xp(ar).ravel(plain_xp(ar).asarray(ar))
     n = math.prod(shape)
     if n == 0:
         raise ValueError("unique: size= needs a non-empty array (there is no smallest value "
@@ -170,7 +170,7 @@ def _unique_fixed(ar, size, fill_value, flags, equal_nan):
 def unique_values(x, /, *, size: int | None = None, fill_value=None):
     """The distinct elements of ``x`` (NaNs kept apart); differentiable."""
     if size is None and _plain_args(x):
-        return default_xp().unique_values(x)
+        return plain_xp(x).unique_values(x)
     return _unique(x, (False, False, False), None, False, size is not None, size, fill_value,
                    "unique_values")
 
@@ -178,7 +178,7 @@ def unique_values(x, /, *, size: int | None = None, fill_value=None):
 def unique_counts(x, /, *, size: int | None = None, fill_value=None) -> UniqueCountsResult:
     """The distinct elements of ``x`` and how often each occurs."""
     if size is None and _plain_args(x):
-        return default_xp().unique_counts(x)
+        return plain_xp(x).unique_counts(x)
     found = _unique(x, (False, False, True), None, False, True, size, fill_value, "unique_counts")
     return UniqueCountsResult(*found)
 
@@ -186,7 +186,7 @@ def unique_counts(x, /, *, size: int | None = None, fill_value=None) -> UniqueCo
 def unique_inverse(x, /, *, size: int | None = None, fill_value=None) -> UniqueInverseResult:
     """The distinct elements of ``x`` and the indices that rebuild ``x`` from them."""
     if size is None and _plain_args(x):
-        return default_xp().unique_inverse(x)
+        return plain_xp(x).unique_inverse(x)
     found = _unique(x, (False, True, False), None, False, True, size, fill_value, "unique_inverse")
     return UniqueInverseResult(*found)
 
@@ -194,7 +194,7 @@ def unique_inverse(x, /, *, size: int | None = None, fill_value=None) -> UniqueI
 def unique_all(x, /, *, size: int | None = None, fill_value=None) -> UniqueAllResult:
     """The distinct elements of ``x``, first indices, inverse indices and counts."""
     if size is None and _plain_args(x):
-        return default_xp().unique_all(x)
+        return plain_xp(x).unique_all(x)
     found = _unique(x, (True, True, True), None, False, True, size, fill_value, "unique_all")
     return UniqueAllResult(*found)
 
@@ -213,7 +213,8 @@ def _known_pair(ar1, ar2, name):
     both; a list goes along with the other's backend.
     """
     plain1, plain2 = _plain(ar1, name, "ar1"), _plain(ar2, name, "ar2")
-    arrays = [v for v, x in ((plain1, ar1), (plain2, ar2)) if not isinstance(x, (list, tuple))]
+    arrays = [v for v, x in ((plain1, ar1), (plain2, ar2))
+              if isinstance(x, Tracer) or backend.is_array(x)]
     be = backend.of_many(*arrays) if arrays else backend.of(plain1)
     if not be.native:
         plain1, plain2 = be.xp.asarray(plain1), be.xp.asarray(plain2)
@@ -229,7 +230,7 @@ def _result_type(ar1, ar2):
 def intersect1d(ar1, ar2, assume_unique: bool = False, return_indices: bool = False):
     """The sorted values in both ``ar1`` and ``ar2``; differentiable (through ``ar1``)."""
     if _plain_args(ar1, ar2):
-        return default_xp().intersect1d(ar1, ar2, assume_unique, return_indices)
+        return plain_xp(ar1, ar2).intersect1d(ar1, ar2, assume_unique, return_indices)
     plain1, plain2, be = _known_pair(ar1, ar2, "intersect1d")
     if be.native:
         _, index1, index2 = be.xp.intersect1d(plain1, plain2, assume_unique, return_indices=True)
@@ -263,7 +264,7 @@ def _intersect_indices(xp, plain1, plain2, assume_unique: bool):
 def union1d(ar1, ar2):
     """The sorted values in ``ar1`` or ``ar2``; differentiable (each from its first occurrence)."""
     if _plain_args(ar1, ar2):
-        return default_xp().union1d(ar1, ar2)
+        return plain_xp(ar1, ar2).union1d(ar1, ar2)
     return _unique(concatenate([ravel(ar1), ravel(ar2)], 0), (False, False, False), None, True,
                    True, None, None, "union1d")
 
@@ -271,7 +272,7 @@ def union1d(ar1, ar2):
 def setdiff1d(ar1, ar2, assume_unique: bool = False):
     """The values of ``ar1`` that are not in ``ar2``; differentiable in ``ar1``."""
     if _plain_args(ar1, ar2):
-        return default_xp().setdiff1d(ar1, ar2, assume_unique)
+        return plain_xp(ar1, ar2).setdiff1d(ar1, ar2, assume_unique)
     plain1, plain2, be = _known_pair(ar1, ar2, "setdiff1d")
     xp = be.xp
     if assume_unique:
@@ -284,7 +285,7 @@ def setdiff1d(ar1, ar2, assume_unique: bool = False):
 def setxor1d(ar1, ar2, assume_unique: bool = False):
     """The sorted values in exactly one of ``ar1`` and ``ar2``; differentiable in both."""
     if _plain_args(ar1, ar2):
-        return default_xp().setxor1d(ar1, ar2, assume_unique)
+        return plain_xp(ar1, ar2).setxor1d(ar1, ar2, assume_unique)
     plain1, plain2, be = _known_pair(ar1, ar2, "setxor1d")
     xp = be.xp
     if assume_unique:
@@ -309,7 +310,7 @@ def setxor1d(ar1, ar2, assume_unique: bool = False):
 def lexsort(keys, axis: int = -1):
     """Indices that sort by the last key, then the one before, ...; not differentiable."""
     if _plain_args(keys):
-        return default_xp().lexsort(keys, axis)
+        return plain_xp(keys).lexsort(keys, axis)
     plain = maybe_concrete(keys)
     arrays = [] if plain is None else plain if isinstance(plain, list) else [plain]
     # Other backends sort by the stable argsorts below (CuPy's lexsort has no axis=).
@@ -332,7 +333,7 @@ def lexsort(keys, axis: int = -1):
 def sort_complex(a):
     """``a`` sorted by real part, then imaginary part, as complex numbers; differentiable."""
     if _plain_args(a):
-        return default_xp().sort_complex(a)
+        return plain_xp(a).sort_complex(a)
     result = sort(a, axis=-1)
     char = dtype_of(a).char
     if dtype_of(a).kind == "c":
@@ -343,7 +344,7 @@ def sort_complex(a):
 def trim_zeros(filt, trim: str = "fb", axis=None):
     """``filt`` without its leading and/or trailing zeros; differentiable in the rest."""
     if _plain_args(filt):
-        return default_xp().trim_zeros(filt, trim, axis)
+        return plain_xp(filt).trim_zeros(filt, trim, axis)
     trim = trim.lower()
     if trim not in {"fb", "bf", "f", "b"}:
         raise ValueError(f"unexpected character(s) in `trim`: {trim!r}")
@@ -356,9 +357,9 @@ def trim_zeros(filt, trim: str = "fb", axis=None):
     if where_nonzero.size == 0:
         start = stop = [0] * ndim
     else:
-        # Python ints for the slices (from a device: a synchronisation, not a copy).
-        start = [int(v) for v in where_nonzero.min(0)]
-        stop = [int(v) + 1 for v in where_nonzero.max(0)]
+        # Python ints for the slices: from a device, two small reads.
+        start = where_nonzero.min(0).tolist()
+        stop = [v + 1 for v in where_nonzero.max(0).tolist()]
         if "f" not in trim:
             start = [None] * ndim
         if "b" not in trim:

@@ -156,7 +156,8 @@ def _split(args, n_lead):
 def _gather_impl(x, *arrays, idx):
     # The index arrays count too: a lazy index makes the whole result lazy.
     be = backend.of_indexing((x,), arrays)
-    arrays = [backend.parameter_on(be, a) for a in arrays]
+    if not be.native:
+        arrays = [backend.parameter_on(be, a) for a in arrays]
     return be.getitem(be.xp.asarray(x), build_index(idx, arrays))
 
 
@@ -195,7 +196,8 @@ def _size(args, bdims):
 @scatter_p.def_impl
 def _scatter_impl(operand, values, *arrays, idx, mode):
     be = backend.of_indexing((operand, values), arrays)
-    arrays = [backend.parameter_on(be, a) for a in arrays]
+    if not be.native:
+        arrays = [backend.parameter_on(be, a) for a in arrays]
     xp = be.xp
     index = build_index(idx, arrays)
     if be.lazy:  # a lazy array is not written into: its backend builds the result

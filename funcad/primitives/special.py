@@ -47,6 +47,8 @@ from funcad.primitives.reduction import sum as sum_
 
 def scipy_special(*arrays):
     """The ``scipy.special`` of the backend owning ``arrays`` (``cupyx.scipy.special`` on CuPy)."""
+    if len(arrays) == 1:
+        return backend.of(arrays[0]).special()
     return backend.of_many(*[a for a in arrays if a is not None]).special()
 
 
@@ -242,7 +244,6 @@ def _binary(name: str, impl, doc: str):
 
 
 def _polygamma_impl(n, x):
-    n = on_device_of(n, x)
     lazy = on_lazy_blocks(_polygamma_impl, n, x)
     if lazy is not None:
         return lazy
