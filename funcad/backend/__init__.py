@@ -207,8 +207,12 @@ def of_indexing(operands, indices) -> Backend:
     A NumPy index array goes along with any backend's operands, as CuPy's and
     Dask's own indexing take one; :func:`parameter_on` moves it there.
     """
-    others = [i for i in indices if not of(i).native]
-    return of_many(*operands, *others) if others else of_many(*operands)
+    found = of(operands[0]) if len(operands) == 1 else of_many(*operands)
+    for index in indices:
+        be = of(index)
+        if be is not found and not be.native:
+            return of_many(*operands, *[i for i in indices if not of(i).native])
+    return found
 
 
 def parameter_on(be: Backend, value):

@@ -134,7 +134,9 @@ def take(a, indices, axis=None, out=None, mode=None):
     if not isinstance(a, Tracer) and not isinstance(indices, Tracer):
         # Lazy indices (Dask) take a NumPy ``a`` into their graph.
         be = backend.of_indexing((a,), (indices,))
-        return be.xp.take(a, backend.parameter_on(be, indices), axis=axis, mode=mode)
+        if not be.native:
+            indices = backend.parameter_on(be, indices)
+        return be.xp.take(a, indices, axis=axis, mode=mode)
     if axis is None:
         a, axis = reshape(a, (-1,)), 0
     axis = normalize_axis(axis, ndim_of(a))
