@@ -102,6 +102,12 @@ class ArrayBackend:
             leaves = [leaf.get() for leaf in leaves]
         return fa.tree_util.tree_unflatten(treedef, [np.asarray(v) for v in leaves])
 
+    def run(self, fun, *args):
+        """``fun(*args)`` under the guard, read back as NumPy arrays."""
+        with self.guard():
+            out = fun(*args)
+        return self.get(out)
+
     def known_failure(self, index: int) -> str | None:
         """Why sweep row ``index`` cannot run on this backend, or None when it must."""
         return _known_failures(self.name).get(index)

@@ -7,6 +7,10 @@ tests:
 * the systematic sweep (``tests/test_sweep.py``: values, JVPs and VJPs against
   finite differences, batching, second order, float32, ``check_grads``) puts
   every row's inputs on that backend (NumPy without the option);
+* ``tests/test_transforms.py``, ``test_custom.py``, ``test_checkpoint.py`` and
+  ``test_pytrees.py`` put their inputs there (``sweep_backend``; tests of
+  NumPy-only behaviour, such as argument errors and NumPy scalar results, stay
+  on NumPy);
 * ``tests/test_backend_transforms.py`` runs every transform there (every
   available backend without the option).
 
@@ -79,6 +83,12 @@ def sweep_backend(request):
     if reason is not None:
         pytest.skip(f"{name} backend: {reason}")
     return ArrayBackend(name)
+
+
+@pytest.fixture
+def on(sweep_backend):
+    """The backend a test's inputs go to (``--backend``; NumPy without it)."""
+    return sweep_backend
 
 
 @pytest.fixture

@@ -194,3 +194,12 @@ def test_check_grads_runs_on_the_backend(be):
     wrong.defjvp(lambda primals, tangents: (fnp.sin(primals[0]), 2.0 * tangents[0]))
     with pytest.raises(AssertionError, match="check_grads: fwd-mode"):
         fa.check_grads(wrong, (x,), order=1)
+
+
+def test_vmap_outputs_made_of_numbers_join_the_backend(be):
+    x = np.array([1.0, 2.0, 3.0])
+    with be.guard():
+        out = fa.vmap(lambda v: (v * 2.0, -1.0, 3))(be.put(x))
+    doubled, minus_one, three = be.get(out)
+    _close((doubled, minus_one), (2.0 * x, np.full(3, -1.0)))
+    np.testing.assert_array_equal(three, [3, 3, 3])

@@ -1,4 +1,11 @@
-"""custom_jvp, custom_vjp and stop_gradient under every transform."""
+"""custom_jvp, custom_vjp and stop_gradient under every transform.
+
+The tests that compute run on the backend ``--backend`` names (``sweep_backend``
+in ``tests/conftest.py``; NumPy without it): inputs are put there, the
+transforms run under the backend's guard (Dask: no computing; CuPy: no copy to
+the host), and the results must be that backend's arrays before they are read
+back and compared with NumPy.
+"""
 
 import numpy as np
 import pytest
@@ -54,77 +61,90 @@ def _round_ste_jvp(primals, tangents):
 X = np.array([-1.5, 0.2, 0.7, 2.0])
 
 
-def test_log1pexp_values_and_derivatives():
-    np.testing.assert_allclose(log1pexp(X), np.log1p(np.exp(X)), rtol=1e-13)
+def test_log1pexp_values_and_derivatives(on):
+    xb = on.put(X)
+    np.testing.assert_allclose(on.run(log1pexp, xb), np.log1p(np.exp(X)), rtol=1e-13)
     with np.errstate(over="ignore"):
-        assert float(fa.grad(log1pexp)(1000.0)) == 1.0
+        assert float(on.run(fa.grad(log1pexp), on.put(1000.0))) == 1.0
     for x in X:
-        assert float(fa.grad(log1pexp)(x)) == pytest.approx(_sigmoid(x), rel=1e-13)
+        x_on = on.put(x)
+        assert float(on.run(fa.grad(log1pexp), x_on)) == pytest.approx(_sigmoid(x), rel=1e-13)
         s = _sigmoid(x)
-        assert float(fa.grad(fa.grad(log1pexp))(x)) == pytest.approx(s * (1 - s), rel=1e-12)
-        assert float(fa.grad(fa.grad(fa.grad(log1pexp)))(x)) == pytest.approx(
+        assert float(on.run(fa.grad(fa.grad(log1pexp)), x_on)) == pytest.approx(
+            s * (1 - s), rel=1e-12)
+        assert float(on.run(fa.grad(fa.grad(fa.grad(log1pexp))), x_on)) == pytest.approx(
             s * (1 - s) * (1 - 2 * s), rel=1e-10, abs=1e-14)
-    y, t = fa.jvp(log1pexp, (X,), (np.full(4, 2.0),))
+    y, t = on.run(fa.jvp, log1pexp, (xb,), (on.put(np.full(4, 2.0)),))
     np.testing.assert_allclose(t, 2 * _sigmoid(X), rtol=1e-13)
-    _, pull = fa.vjp(log1pexp, X)
-    np.testing.assert_allclose(pull(np.full(4, 3.0))[0], 3 * _sigmoid(X), rtol=1e-13)
-    np.testing.assert_allclose(fa.jacrev(log1pexp)(X), np.diag(_sigmoid(X)), rtol=1e-13)
-    np.testing.assert_allclose(fa.jacfwd(log1pexp)(X), np.diag(_sigmoid(X)), rtol=1e-13)
-    h = fa.hessian(lambda x: fnp.sum(log1pexp(x)))(X)
+    np.testing.assert_allclose(on.run(lambda: fa.vjp(log1pexp, xb)[1](on.put(np.full(4, 3.0)))[0]),
+                               3 * _sigmoid(X), rtol=1e-13)
+    np.testing.assert_allclose(on.run(fa.jacrev(log1pexp), xb), np.diag(_sigmoid(X)),
+                               rtol=1e-13)
+    np.testing.assert_allclose(on.run(fa.jacfwd(log1pexp), xb), np.diag(_sigmoid(X)),
+                               rtol=1e-13)
+    h = on.run(fa.hessian(lambda x: fnp.sum(log1pexp(x))), xb)
     s = _sigmoid(X)
     np.testing.assert_allclose(h, np.diag(s * (1 - s)), rtol=1e-12)
 
 
-def test_custom_rule_is_used_not_the_function():
+def test_custom_rule_is_used_not_the_function(on):
+    xb = on.put(np.array([1000.0, 0.0]))
     with np.errstate(over="ignore"):
-        g = fa.vmap(fa.grad(log1pexp))(np.array([1000.0, 0.0]))
+        g = on.run(fa.vmap(fa.grad(log1pexp)), xb)
         np.testing.assert_allclose(g, [1.0, 0.5])
-        g = fa.grad(lambda x: fnp.sum(fa.vmap(log1pexp)(x)))(np.array([1000.0, 0.0]))
+        g = on.run(fa.grad(lambda x: fnp.sum(fa.vmap(log1pexp)(x))), xb)
         np.testing.assert_allclose(g, [1.0, 0.5])
-        _, t = fa.jvp(fa.vmap(log1pexp), (np.array([1000.0, 0.0]),), (np.ones(2),))
+        _, t = on.run(fa.jvp, fa.vmap(log1pexp), (xb,), (on.put(np.ones(2)),))
         np.testing.assert_allclose(t, [1.0, 0.5])
 
 
-def test_vmap_of_custom_jvp():
+def test_vmap_of_custom_jvp(on):
     xs = np.array([[0.1, 0.2], [1.0, -1.0], [3.0, 0.5]])
-    np.testing.assert_allclose(fa.vmap(log1pexp)(xs), np.log1p(np.exp(xs)), rtol=1e-13)
-    np.testing.assert_allclose(fa.vmap(log1pexp, in_axes=1)(xs), np.log1p(np.exp(xs.T)),
+    xb = on.put(xs)
+    np.testing.assert_allclose(on.run(fa.vmap(log1pexp), xb), np.log1p(np.exp(xs)),
                                rtol=1e-13)
-    g = fa.vmap(fa.grad(lambda x: fnp.sum(log1pexp(x))))(xs)
+    np.testing.assert_allclose(on.run(fa.vmap(log1pexp, in_axes=1), xb),
+                               np.log1p(np.exp(xs.T)), rtol=1e-13)
+    g = on.run(fa.vmap(fa.grad(lambda x: fnp.sum(log1pexp(x)))), xb)
     np.testing.assert_allclose(g, _sigmoid(xs), rtol=1e-13)
-    j = fa.jacrev(fa.vmap(log1pexp))(xs[0])
+    j = on.run(fa.jacrev(fa.vmap(log1pexp)), on.put(xs[0]))
     np.testing.assert_allclose(j, np.diag(_sigmoid(xs[0])), rtol=1e-13)
 
 
-def test_straight_through_estimator():
-    np.testing.assert_array_equal(round_ste(np.array([0.4, 1.6, -2.7])), [0.0, 2.0, -3.0])
-    np.testing.assert_array_equal(fa.grad(lambda x: fnp.sum(round_ste(x) ** 2))(
-        np.array([0.4, 1.6])), [0.0, 4.0])
-    assert float(fa.grad(round_ste)(1.7)) == 1.0
-    np.testing.assert_array_equal(fa.vmap(fa.grad(round_ste))(np.array([0.2, 3.9])), [1, 1])
+def test_straight_through_estimator(on):
+    np.testing.assert_array_equal(on.run(round_ste, on.put(np.array([0.4, 1.6, -2.7]))),
+                                  [0.0, 2.0, -3.0])
+    np.testing.assert_array_equal(on.run(fa.grad(lambda x: fnp.sum(round_ste(x) ** 2)),
+                                       on.put(np.array([0.4, 1.6]))), [0.0, 4.0])
+    assert float(on.run(fa.grad(round_ste), on.put(1.7))) == 1.0
+    np.testing.assert_array_equal(on.run(fa.vmap(fa.grad(round_ste)),
+                                       on.put(np.array([0.2, 3.9]))), [1, 1])
 
 
-def test_float32_preserved():
-    x = np.array([0.5, 1.5], dtype=np.float32)
-    assert log1pexp(x).dtype == np.float32
-    assert fa.grad(lambda x: fnp.sum(log1pexp(x)))(x).dtype == np.float32
-    assert fa.grad(lambda x: fnp.sum(clip_gradient(-1.0, 1.0, x)))(x).dtype == np.float32
+def test_float32_preserved(on):
+    x = on.put(np.array([0.5, 1.5], dtype=np.float32))
+    assert on.run(log1pexp, x).dtype == np.float32
+    assert on.run(fa.grad(lambda x: fnp.sum(log1pexp(x))), x).dtype == np.float32
+    assert on.run(fa.grad(lambda x: fnp.sum(clip_gradient(-1.0, 1.0, x))), x).dtype == np.float32
 
 
-def test_gradient_clipping():
+def test_gradient_clipping(on):
     f = lambda x: fnp.sum(4.0 * clip_gradient(-1.0, 1.0, x) * x)  # noqa: E731
     x = np.array([-2.0, 0.1, 3.0])
     # d/dx of 4 x * clip_gradient(x): 4 * c(x) + clip(4 * x)
-    np.testing.assert_allclose(fa.grad(f)(x), 4 * x + np.clip(4 * x, -1, 1))
-    assert float(fa.grad(lambda x: 5.0 * clip_gradient(-1.0, 1.0, x))(2.0)) == 1.0
-    assert float(fa.grad(lambda x: 0.5 * clip_gradient(-1.0, 1.0, x))(2.0)) == 0.5
-    g = fa.vmap(fa.grad(lambda x: 3.0 * clip_gradient(-1.0, 1.0, x)))(np.array([1.0, 2.0]))
+    np.testing.assert_allclose(on.run(fa.grad(f), on.put(x)), 4 * x + np.clip(4 * x, -1, 1))
+    two = on.put(2.0)
+    assert float(on.run(fa.grad(lambda x: 5.0 * clip_gradient(-1.0, 1.0, x)), two)) == 1.0
+    assert float(on.run(fa.grad(lambda x: 0.5 * clip_gradient(-1.0, 1.0, x)), two)) == 0.5
+    xb = on.put(np.array([1.0, 2.0]))
+    g = on.run(fa.vmap(fa.grad(lambda x: 3.0 * clip_gradient(-1.0, 1.0, x))), xb)
     np.testing.assert_array_equal(g, [1.0, 1.0])
-    g = fa.grad(lambda x: fnp.sum(fa.vmap(lambda v: 3.0 * clip_gradient(-1.0, 1.0, v))(x)))(
-        np.array([1.0, 2.0]))
+    np.testing.assert_array_equal(on.run(fa.jacrev(lambda x: 3.0 * clip_gradient(-2.0, 2.0, x)),
+                                       xb), np.diag([2.0, 2.0]))
+    # The batched custom_vjp's residuals (Python numbers) join the inputs' backend.
+    g = on.run(fa.grad(lambda x: fnp.sum(fa.vmap(
+        lambda v: 3.0 * clip_gradient(-1.0, 1.0, v))(x))), xb)
     np.testing.assert_array_equal(g, [1.0, 1.0])
-    np.testing.assert_array_equal(fa.jacrev(lambda x: 3.0 * clip_gradient(-2.0, 2.0, x))(
-        np.array([1.0, 2.0])), np.diag([2.0, 2.0]))
 
 
 @custom_vjp
@@ -143,25 +163,30 @@ def _sin_bwd(cos_x, g):
 sin_vjp.defvjp(_sin_fwd, _sin_bwd)
 
 
-def test_custom_vjp_nested_grad():
+def test_custom_vjp_nested_grad(on):
     x = 0.7
-    assert float(fa.grad(sin_vjp)(x)) == pytest.approx(np.cos(x), rel=1e-14)
+    x_on = on.put(x)
+    assert float(on.run(fa.grad(sin_vjp), x_on)) == pytest.approx(np.cos(x), rel=1e-14)
     # The residual cos(x) is traced by the outer grad.
-    assert float(fa.grad(fa.grad(sin_vjp))(x)) == pytest.approx(-np.sin(x), rel=1e-14)
+    assert float(on.run(fa.grad(fa.grad(sin_vjp)), x_on)) == pytest.approx(-np.sin(x),
+                                                                               rel=1e-14)
     xs = np.array([0.1, 0.5, 2.0])
-    np.testing.assert_allclose(fa.vmap(fa.grad(sin_vjp))(xs), np.cos(xs), rtol=1e-14)
-    np.testing.assert_allclose(fa.jacrev(fa.vmap(sin_vjp))(xs), np.diag(np.cos(xs)),
+    xb = on.put(xs)
+    np.testing.assert_allclose(on.run(fa.vmap(fa.grad(sin_vjp)), xb), np.cos(xs), rtol=1e-14)
+    np.testing.assert_allclose(on.run(fa.jacrev(fa.vmap(sin_vjp)), xb), np.diag(np.cos(xs)),
                                rtol=1e-14)
-    np.testing.assert_allclose(fa.jacrev(fa.jacrev(lambda v: fnp.sum(sin_vjp(v))))(xs),
+    np.testing.assert_allclose(on.run(fa.jacrev(fa.jacrev(lambda v: fnp.sum(sin_vjp(v)))), xb),
                                np.diag(-np.sin(xs)), rtol=1e-14)
 
 
-def test_forward_mode_of_custom_vjp_raises_and_trace_is_clean():
-    for transform in (lambda: fa.jvp(sin_vjp, (1.0,), (1.0,)),
-                      lambda: fa.jacfwd(sin_vjp)(np.ones(2)),
-                      lambda: fa.hessian(lambda x: fnp.sum(sin_vjp(x)))(np.ones(2))):
+def test_forward_mode_of_custom_vjp_raises_and_trace_is_clean(on):
+    one, ones = on.put(1.0), on.put(np.ones(2))
+    for transform in (lambda: fa.jvp(sin_vjp, (one,), (one,)),
+                      lambda: fa.jacfwd(sin_vjp)(ones),
+                      lambda: fa.hessian(lambda x: fnp.sum(sin_vjp(x)))(ones)):
         with pytest.raises(TypeError, match=r"forward-mode autodiff \(jvp\).*sin_vjp.*custom_jvp"):
-            transform()
+            with on.guard():
+                transform()
         assert current_depth() == 0
 
 
@@ -191,7 +216,7 @@ def test_bad_rules_raise_and_trace_is_clean():
     assert current_depth() == 0
 
 
-def test_pytrees_and_multiple_outputs():
+def test_pytrees_and_multiple_outputs(on):
     @custom_jvp
     def f(p):
         return {"s": fnp.sin(p["a"]) * p["b"], "c": fnp.cos(p["a"])}
@@ -204,12 +229,13 @@ def test_pytrees_and_multiple_outputs():
                      "c": -fnp.sin(p["a"]) * t["a"]}
 
     p = {"a": np.array([0.3, 1.1]), "b": np.array([2.0, -1.0])}
-    out = f(p)
+    pb = {k: on.put(v) for k, v in p.items()}
+    out = on.run(f, pb)
     np.testing.assert_allclose(out["s"], np.sin(p["a"]) * p["b"])
-    g = fa.grad(lambda p: fnp.sum(f(p)["s"]) + fnp.sum(f(p)["c"]))(p)
+    g = on.run(fa.grad(lambda p: fnp.sum(f(p)["s"]) + fnp.sum(f(p)["c"])), pb)
     np.testing.assert_allclose(g["a"], np.cos(p["a"]) * p["b"] - np.sin(p["a"]), rtol=1e-14)
     np.testing.assert_allclose(g["b"], np.sin(p["a"]), rtol=1e-14)
-    _, t = fa.jvp(f, (p,), ({"a": np.ones(2), "b": np.zeros(2)},))
+    _, t = on.run(fa.jvp, f, (pb,), ({"a": on.put(np.ones(2)), "b": on.put(np.zeros(2))},))
     np.testing.assert_allclose(t["c"], -np.sin(p["a"]), rtol=1e-14)
 
     @custom_vjp
@@ -225,18 +251,18 @@ def test_pytrees_and_multiple_outputs():
         return c1 * y + c2, c1 * x + c2
 
     h.defvjp(h_fwd, h_bwd)
-    gx, gy = fa.grad(lambda x, y: fnp.sum(h(x, y)[0] * h(x, y)[1]), argnums=(0, 1))(
-        np.array([1.0, 2.0]), np.array([3.0, -1.0]))
+    gx, gy = on.run(fa.grad(lambda x, y: fnp.sum(h(x, y)[0] * h(x, y)[1]), argnums=(0, 1)),
+                  on.put(np.array([1.0, 2.0])), on.put(np.array([3.0, -1.0])))
     # d/dx (x y (x + y)) = 2 x y + y^2
     np.testing.assert_allclose(gx, [2 * 3 + 9, 2 * 2 * -1 + 1])
     np.testing.assert_allclose(gy, [2 * 3 + 1, 2 * 2 * -1 + 4])
     xs = np.array([[1.0, 2.0], [0.5, 0.25]])
-    a, b = fa.vmap(h)(xs, xs)
+    a, b = on.run(fa.vmap(h), on.put(xs), on.put(xs))
     np.testing.assert_allclose(a, xs * xs)
     np.testing.assert_allclose(b, 2 * xs)
 
 
-def test_nondiff_argnums():
+def test_nondiff_argnums(on):
     @custom_jvp
     def scaled(n, x):
         return n * fnp.sin(x)
@@ -251,28 +277,34 @@ def test_nondiff_argnums():
 
     scaled = custom_jvp(scaled.fun, nondiff_argnums=(0,))
     scaled.defjvp(scaled_jvp)
-    assert float(fa.grad(scaled, argnums=1)(3, 0.5)) == pytest.approx(3 * np.cos(0.5))
+    half = on.put(0.5)
+    assert float(on.run(fa.grad(scaled, argnums=1), 3, half)) == pytest.approx(3 * np.cos(0.5))
     assert calls and calls[0] == 3
-    assert float(scaled(2, x=0.5)) == pytest.approx(2 * np.sin(0.5))
+    assert float(on.run(lambda: scaled(2, x=half))) == pytest.approx(2 * np.sin(0.5))
 
 
-def test_stop_gradient_under_every_transform():
+def test_stop_gradient_under_every_transform(on):
     x = np.array([1.0, 2.0])
+    xb, ones = on.put(x), on.put(np.ones(2))
     f = lambda x: fnp.sum(x * stop_gradient(x))  # noqa: E731
-    np.testing.assert_array_equal(fa.grad(f)(x), x)
-    np.testing.assert_array_equal(fa.jvp(stop_gradient, (x,), (np.ones(2),))[1], [0, 0])
-    np.testing.assert_array_equal(fa.vjp(stop_gradient, x)[1](np.ones(2))[0], [0, 0])
-    np.testing.assert_array_equal(fa.jacfwd(stop_gradient)(x), np.zeros((2, 2)))
-    np.testing.assert_array_equal(fa.jacrev(stop_gradient)(x), np.zeros((2, 2)))
-    np.testing.assert_array_equal(fa.hessian(lambda x: fnp.sum(stop_gradient(x) * x ** 2))(x),
-                                  np.diag(2 * x))
-    np.testing.assert_array_equal(fa.vmap(stop_gradient)(np.eye(2)), np.eye(2))
-    np.testing.assert_array_equal(fa.vmap(fa.grad(f))(np.eye(2)), np.eye(2))
-    np.testing.assert_array_equal(stop_gradient(x), x)
-    tree = stop_gradient({"a": x, "b": (2.0,)})
-    np.testing.assert_array_equal(tree["a"], x)
+    np.testing.assert_array_equal(on.run(fa.grad(f), xb), x)
+    np.testing.assert_array_equal(on.run(fa.jvp, stop_gradient, (xb,), (ones,))[1], [0, 0])
+    np.testing.assert_array_equal(on.run(lambda: fa.vjp(stop_gradient, xb)[1](ones)[0]),
+                                  [0, 0])
+    np.testing.assert_array_equal(on.run(fa.jacfwd(stop_gradient), xb), np.zeros((2, 2)))
+    np.testing.assert_array_equal(on.run(fa.jacrev(stop_gradient), xb), np.zeros((2, 2)))
+    np.testing.assert_array_equal(
+        on.run(fa.hessian(lambda x: fnp.sum(stop_gradient(x) * x ** 2)), xb), np.diag(2 * x))
+    eye = on.put(np.eye(2))
+    np.testing.assert_array_equal(on.run(fa.vmap(stop_gradient), eye), np.eye(2))
+    np.testing.assert_array_equal(on.run(fa.vmap(fa.grad(f)), eye), np.eye(2))
+    np.testing.assert_array_equal(on.run(stop_gradient, xb), x)
+    # A Python number among the leaves stays a Python number, whatever the backend.
+    with on.guard():
+        tree = stop_gradient({"a": xb, "b": (2.0,)})
+    np.testing.assert_array_equal(on.get(tree["a"]), x)
     assert float(tree["b"][0]) == 2.0
-    g = fa.grad(lambda p: fnp.sum(stop_gradient(p)["a"] * p["a"]))({"a": x})
+    g = on.run(fa.grad(lambda p: fnp.sum(stop_gradient(p)["a"] * p["a"])), {"a": xb})
     np.testing.assert_array_equal(g["a"], x)
     assert stop_gradient(np.float32(1.5)).dtype == np.float32
     assert current_depth() == 0

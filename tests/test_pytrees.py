@@ -1,4 +1,11 @@
-"""Pytrees: flattening, rebuilding, tree_map, custom nodes, and pytrees through transforms."""
+"""Pytrees: flattening, rebuilding, tree_map, custom nodes, and pytrees through transforms.
+
+The tests that compute run on the backend ``--backend`` names (``sweep_backend``
+in ``tests/conftest.py``; NumPy without it): array leaves are put there, the
+transforms run under the backend's guard (Dask: no computing; CuPy: no copy to
+the host), and every result leaf must be that backend's array before it is read
+back and compared with NumPy. The structure-only tests stay on NumPy.
+"""
 
 # ruff: noqa: N806
 
@@ -108,13 +115,14 @@ def test_dict_unflatten_pairs_leaves_with_sorted_keys():
     assert tu.tree_unflatten(treedef, [1, 2, 3]) == {"a": 1, "b": 2, "c": 3}
 
 
-def test_tree_map_multiple_trees():
+def test_tree_map_multiple_trees(on):
     t1 = {"a": 1.0, "b": (2.0, [3.0, None]), "c": Point(4.0, 5.0)}
     t2 = {"a": 10.0, "b": (20.0, [30.0, None]), "c": Point(40.0, 50.0)}
     t3 = {"a": 100.0, "b": (200.0, [300.0, None]), "c": Point(400.0, 500.0)}
     got = tu.tree_map(lambda x, y, z: x + y + z, t1, t2, t3)
     assert_same_tree(got, {"a": 111.0, "b": (222.0, [333.0, None]), "c": Point(444.0, 555.0)})
-    arrs = tu.tree_map(lambda x, y: x * y, (ARR, [ARR]), (ARR, [ARR + 1]))
+    a, a1 = on.put(ARR), on.put(ARR + 1)
+    arrs = on.run(tu.tree_map, lambda x, y: x * y, (a, [a]), (a, [a1]))
     np.testing.assert_array_equal(arrs[0], ARR * ARR)
     np.testing.assert_array_equal(arrs[1][0], ARR * (ARR + 1))
     # dict insertion order does not matter
@@ -190,46 +198,49 @@ def _layer(p, x):
     return fnp.tanh(p.w @ x + p.b)
 
 
-def test_custom_node_through_grad():
+def test_custom_node_through_grad(on):
     r = np.random.default_rng(0)
     p = Params(r.normal(size=(3, 2)), r.normal(size=3), name="dense")
     x = r.normal(size=2)
-    g = fa.grad(lambda p, x: fnp.sum(_layer(p, x) ** 2))(p, x)
+    p_on, x_on = Params(on.put(p.w), on.put(p.b), name="dense"), on.put(x)
+    g = on.run(fa.grad(lambda p, x: fnp.sum(_layer(p, x) ** 2)), p_on, x_on)
     assert isinstance(g, Params) and g.name == "dense"
     h = np.tanh(p.w @ x + p.b)
     delta = 2 * h * (1 - h ** 2)
     np.testing.assert_allclose(g.w, np.outer(delta, x), rtol=1e-12)
     np.testing.assert_allclose(g.b, delta, rtol=1e-12)
     # forward mode agrees
-    t = Params(np.ones((3, 2)), np.zeros(3), name="dense")
-    _, out_dot = fa.jvp(lambda p: fnp.sum(_layer(p, x) ** 2), (p,), (t,))
+    t = Params(on.put(np.ones((3, 2))), on.put(np.zeros(3)), name="dense")
+    _, out_dot = on.run(fa.jvp, lambda p: fnp.sum(_layer(p, x_on) ** 2), (p_on,), (t,))
     np.testing.assert_allclose(out_dot, np.sum(g.w), rtol=1e-10)
 
 
-def test_custom_node_through_vmap():
+def test_custom_node_through_vmap(on):
     r = np.random.default_rng(1)
     ps = Params(r.normal(size=(4, 3, 2)), r.normal(size=(4, 3)), name="stack")
     X = r.normal(size=(4, 2))
-    out = fa.vmap(_layer)(ps, X)
+    X_on = on.put(X)
+    out = on.run(fa.vmap(_layer), Params(on.put(ps.w), on.put(ps.b), name="stack"), X_on)
     expected = np.stack([np.tanh(ps.w[i] @ X[i] + ps.b[i]) for i in range(4)])
     np.testing.assert_allclose(out, expected, rtol=1e-12)
     # custom node as in_axes prefix: weights shared, bias batched
-    shared = Params(ps.w[0], ps.b, name="stack")
-    out2 = fa.vmap(_layer, in_axes=(Params(None, 0, name="stack"), 0))(shared, X)
+    shared = Params(on.put(ps.w[0]), on.put(ps.b), name="stack")
+    out2 = on.run(fa.vmap(_layer, in_axes=(Params(None, 0, name="stack"), 0)), shared, X_on)
     expected2 = np.stack([np.tanh(ps.w[0] @ X[i] + ps.b[i]) for i in range(4)])
     np.testing.assert_allclose(out2, expected2, rtol=1e-12)
     # custom node as output
-    res = fa.vmap(lambda x: Params(x * 2, fnp.sum(x), name="out"))(X)
+    res = on.run(fa.vmap(lambda x: Params(x * 2, fnp.sum(x), name="out")), X_on)
     assert isinstance(res, Params) and res.name == "out"
     np.testing.assert_allclose(res.w, X * 2)
     np.testing.assert_allclose(res.b, X.sum(axis=1))
 
 
-def test_custom_node_per_example_gradients():
+def test_custom_node_per_example_gradients(on):
     r = np.random.default_rng(2)
     p = Params(r.normal(size=(3, 2)), r.normal(size=3))
     X = r.normal(size=(5, 2))
-    gs = fa.vmap(fa.grad(lambda p, x: fnp.sum(_layer(p, x))), in_axes=(None, 0))(p, X)
+    gs = on.run(fa.vmap(fa.grad(lambda p, x: fnp.sum(_layer(p, x))), in_axes=(None, 0)),
+              Params(on.put(p.w), on.put(p.b)), on.put(X))
     assert isinstance(gs, Params)
     assert gs.w.shape == (5, 3, 2) and gs.b.shape == (5, 3)
     for i in range(5):
@@ -243,64 +254,73 @@ def test_custom_node_per_example_gradients():
 # ---------------------------------------------------------------------------
 
 
-def test_grad_of_tuple_argument_returns_tuple():
+def test_grad_of_tuple_argument_returns_tuple(on):
     x, y = np.array([1.0, 2.0]), np.array([3.0, 4.0])
-    g = fa.grad(lambda t: fnp.sum(t[0] * t[1]))((x, y))
+    g = on.run(fa.grad(lambda t: fnp.sum(t[0] * t[1])), on.put((x, y)))
     assert isinstance(g, tuple) and len(g) == 2
     np.testing.assert_allclose(g[0], y)
     np.testing.assert_allclose(g[1], x)
 
 
-def test_grad_of_list_argument_with_different_shapes():
+def test_grad_of_list_argument_with_different_shapes(on):
     a, b = np.array([1.0, 2.0]), np.array([[3.0], [4.0], [5.0]])
-    g = fa.grad(lambda lst: fnp.sum(lst[0]) * fnp.sum(lst[1] ** 2))([a, b])
+    g = on.run(fa.grad(lambda lst: fnp.sum(lst[0]) * fnp.sum(lst[1] ** 2)), on.put([a, b]))
     assert isinstance(g, list) and len(g) == 2
     np.testing.assert_allclose(g[0], np.full(2, np.sum(b ** 2)))
     np.testing.assert_allclose(g[1], 2 * b * np.sum(a))
 
 
-def test_grad_of_namedtuple_and_none_subtrees():
+def test_grad_of_namedtuple_and_none_subtrees(on):
     p = Point(x=np.array([1.0, -1.0]), y=(None, np.array(2.0)))
-    g = fa.grad(lambda p: fnp.sum(p.x ** 2) * p.y[1])(p)
+    p_on = Point(x=on.put(p.x), y=(None, on.put(p.y[1])))
+    g = on.run(fa.grad(lambda p: fnp.sum(p.x ** 2) * p.y[1]), p_on)
     assert isinstance(g, Point)
     assert g.y[0] is None
     np.testing.assert_allclose(g.x, 2 * p.x * 2.0)
     np.testing.assert_allclose(g.y[1], np.sum(p.x ** 2))
 
 
-def test_vjp_and_linearize_with_tuple_primal():
+def test_vjp_and_linearize_with_tuple_primal(on):
     x, y = np.array([0.5, 1.5]), np.array([2.0, -1.0])
-    out, f_vjp = fa.vjp(lambda t: t[0] * t[1], (x, y))
-    np.testing.assert_allclose(out, x * y)
-    (g,) = f_vjp(np.ones(2))
+    xy = on.put((x, y))
+    with on.guard():
+        out, f_vjp = fa.vjp(lambda t: t[0] * t[1], xy)
+        cts = f_vjp(on.put(np.ones(2)))
+    np.testing.assert_allclose(on.get(out), x * y)
+    (g,) = on.get(cts)
     assert isinstance(g, tuple)
     np.testing.assert_allclose(g[0], y)
     np.testing.assert_allclose(g[1], x)
-    out, f_lin = fa.linearize(lambda t: t[0] * t[1], (x, y))
-    np.testing.assert_allclose(f_lin((np.ones(2), np.zeros(2))), y)
+    with on.guard():
+        out, f_lin = fa.linearize(lambda t: t[0] * t[1], xy)
+        t_out = f_lin(on.put((np.ones(2), np.zeros(2))))
+    np.testing.assert_allclose(on.get(t_out), y)
 
 
-def test_jacobians_of_namedtuple_input():
+def test_jacobians_of_namedtuple_input(on):
     p = Point(np.array([1.0, 2.0]), np.array(3.0))
+    p_on = Point(*on.put(tuple(p)))
     for jac in (fa.jacfwd, fa.jacrev):
-        J = jac(lambda p: p.x * p.y)(p)
+        J = on.run(jac(lambda p: p.x * p.y), p_on)
         assert isinstance(J, Point)
         np.testing.assert_allclose(J.x, 3.0 * np.eye(2))
         np.testing.assert_allclose(J.y, p.x)
 
 
-def test_vmap_over_dicts_in_and_out():
+def test_vmap_over_dicts_in_and_out(on):
     r = np.random.default_rng(3)
     batch = {"x": r.normal(size=(4, 3)), "y": r.normal(size=4)}
-    out = fa.vmap(lambda d: {"s": fnp.sum(d["x"]) * d["y"], "t": [d["x"] * 2]})(batch)
+    out = on.run(fa.vmap(lambda d: {"s": fnp.sum(d["x"]) * d["y"], "t": [d["x"] * 2]}),
+               {k: on.put(v) for k, v in batch.items()})
     assert set(out) == {"s", "t"} and isinstance(out["t"], list)
     np.testing.assert_allclose(out["s"], batch["x"].sum(axis=1) * batch["y"])
     np.testing.assert_allclose(out["t"][0], batch["x"] * 2)
 
 
-def test_hessian_of_dict_input():
+def test_hessian_of_dict_input(on):
     d = {"a": np.array([0.5, 1.0]), "b": np.array(2.0)}
-    H = fa.hessian(lambda d: fnp.sum(d["a"] ** 2) * d["b"])(d)
+    H = on.run(fa.hessian(lambda d: fnp.sum(d["a"] ** 2) * d["b"]),
+             {k: on.put(v) for k, v in d.items()})
     np.testing.assert_allclose(H["a"]["a"], 2 * d["b"] * np.eye(2))
     np.testing.assert_allclose(H["a"]["b"], 2 * d["a"])
     np.testing.assert_allclose(H["b"]["a"], 2 * d["a"])

@@ -246,7 +246,7 @@ def _binary(name: str, impl, doc: str):
 def _polygamma_impl(n, x):
     lazy = on_lazy_blocks(_polygamma_impl, n, x)
     if lazy is not None:
-        return lazy
+        return with_float_dtype(lazy, x)  # the order n does not take part in the dtype
     out = scipy_special(n, x).polygamma(n, x)
     return out if dtype_of(out) == dtype_of(x) else with_float_dtype(out, x)
 

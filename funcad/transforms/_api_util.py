@@ -46,14 +46,19 @@ def normalize_argnums(argnums, nargs: int, name: str) -> tuple[tuple[int, ...], 
 
 
 def as_array(x):
-    """Python scalars and lists as backend arrays; arrays and tracers unchanged."""
+    """Python scalars and lists as backend arrays; arrays and tracers unchanged.
+
+    On NumPy a Python number becomes a NumPy scalar, not a 0-d array: a point
+    or tangent given as ``1.0`` then goes along with any backend's values it
+    meets (a CuPy array closed over), as the number itself would.
+    """
     if isinstance(x, Tracer) or backend.is_array(x):
         return x
-    return (
-        backend.of(x).xp.asarray(x)
-        if not isinstance(x, (list, tuple))
-        else (backend.default().xp.asarray(x))
-    )
+    if isinstance(x, (list, tuple)):
+        return backend.default().xp.asarray(x)
+    be = backend.of(x)
+    out = be.xp.asarray(x)
+    return out[()] if be.native else out
 
 
 def check_inexact(x, name: str, where: str, fix: str | None = None, what: str = "inputs"):

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import functools
 
-from funcad import tree_util
-from funcad.core.trace import Trace, new_trace
+from funcad import backend, tree_util
+from funcad.core.trace import Trace, Tracer, new_trace
 from funcad.numpy.array_tracer import ArrayTracer
 from funcad.numpy.composites import expand_dims, moveaxis
-from funcad.primitives._util import ndim_of, shape_of
+from funcad.primitives._util import backend_of, ndim_of, shape_of
 from funcad.primitives.indexing import getitem
 from funcad.primitives.shape import broadcast_to, concatenate
 from funcad.transforms._api_util import (
@@ -149,13 +149,16 @@ def _batched_call(fun, leaves, flat_axes, in_tree, kwargs, size, out_axes):
         out = fun(*tree_util.tree_unflatten(in_tree, wrapped), **kwargs)
         out_leaves, out_tree = tree_util.tree_flatten(out)
         flat_out_axes = tree_util.broadcast_prefix(out_axes, out, "out_axes", "outputs")
-        results = [_place_batch_axis(x, a, trace, size) for x, a in zip(out_leaves, flat_out_axes)]
+        # An output made of Python numbers joins the backend of the mapped inputs.
+        home = next((backend_of(x) for x, a in zip(leaves, flat_axes) if a is not None), None)
+        results = [_place_batch_axis(x, a, trace, size, home)
+                   for x, a in zip(out_leaves, flat_out_axes)]
         # Unbatched outputs may be arrays the caller holds elsewhere: hand back copies.
         unbatched = [not (type(x) is BatchTracer and x._trace is trace) for x in out_leaves]
     return tree_util.tree_unflatten(out_tree, finalize_all(results, originals, copy=unbatched))
 
 
-def _place_batch_axis(x, out_axis, trace, size):
+def _place_batch_axis(x, out_axis, trace, size, home=None):
     batched = type(x) is BatchTracer and x._trace is trace
     if out_axis is not None and (isinstance(out_axis, bool) or not isinstance(out_axis, int)):
         raise ValueError(f"vmap: out_axes entries must be int or None, got {out_axis!r}.")
@@ -174,7 +177,8 @@ def _place_batch_axis(x, out_axis, trace, size):
             )
         return x
     if not batched:
-        x = as_array(x)
+        known = home is None or isinstance(x, Tracer) or backend.is_array(x)
+        x = as_array(x) if known else home.xp.asarray(x)
         out_axis = out_axis % (ndim_of(x) + 1)
         x = expand_dims(x, out_axis)
         shape = list(shape_of(x))

@@ -22,8 +22,8 @@ import operator
 import funcad.numpy as fnp
 from funcad.core.trace import Tracer
 from funcad.numpy._lazy import plain as plain_values  # noqa: F401 - re-exported
-from funcad.primitives._util import backend_of
-from funcad.primitives.special import with_float_dtype
+from funcad.primitives._util import backend_of, dtype_of
+from funcad.primitives.special import result_float_dtype, with_float_dtype
 
 _PYTHON_NUMBERS = (bool, int, float)
 _scipy_stats = None
@@ -170,6 +170,18 @@ def log_cdf(p, q):
                      fnp.log1p(-fnp.where(lower, 0.5, q)))
 
 
-def safe(inside, z, fill):
-    """``z`` inside the support and ``fill`` (a point of the support) outside."""
-    return z if inside is True else fnp.where(inside, z, fill)
+def safe(inside, z, fill, *like):
+    """``z`` inside the support and ``fill`` (a point of the support) outside.
+
+    A Python-number ``z`` stays in the floating dtype of the arrays ``like``
+    (NEP 50: a weak scalar next to them): a lazy (Dask) support test is an
+    array, and ``where`` of two Python floats would be float64.
+    """
+    if inside is True:
+        return z
+    out = fnp.where(inside, z, fill)
+    if like and isinstance(z, (int, float)):
+        want = result_float_dtype(*like)
+        if want is not None and want.kind == "f" and dtype_of(out) != want:
+            out = fnp.astype(out, want)
+    return out

@@ -65,7 +65,7 @@ def _cdf_parts(k, p, loc):
     want = result_float_dtype(k, p, loc)
     k = k if (isinstance(loc, int) and loc == 0) else k - loc
     valid = both(compare(operator.ge, p, 0), compare(operator.le, p, 1))
-    p = safe(valid, p, 0.5)
+    p = safe(valid, p, 0.5, k, p, loc)
     value = fnp.where(compare(operator.ge, k, 1), 1.0, 1.0 - p)
     if want is not None and value.dtype != want:  # as SciPy's (float64) for integer k
         value = fnp.astype(value, want)

@@ -75,7 +75,7 @@ def _cdf_parts(x, a, b, loc, scale):
     above = compare(operator.ge, z, 0)
     inside = both(above, compare(operator.le, z, 1))
     valid = both(both(positive(a), positive(b)), positive(scale))
-    a, b = safe(valid, a, 1.0), safe(valid, b, 1.0)
+    a, b = safe(valid, a, 1.0, x, a, b, loc, scale), safe(valid, b, 1.0, x, a, b, loc, scale)
     return z, above, inside, safe(inside, z, 0.5), a, b, invalid_unless(valid)
 
 

@@ -74,7 +74,8 @@ def _cdf_parts(x, a, loc, scale):
     inside = compare(operator.ge, z, 0)
     finite = both(inside, compare(operator.lt, z, math.inf))
     valid = both(positive(a), positive(scale))
-    return z, inside, finite, safe(finite, z, 1.0), safe(valid, a, 1.0), invalid_unless(valid)
+    return z, inside, finite, safe(finite, z, 1.0), safe(valid, a, 1.0, x, a, loc, scale), \
+        invalid_unless(valid)
 
 
 def cdf(x, a, loc=0, scale=1):

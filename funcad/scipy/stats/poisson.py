@@ -75,7 +75,7 @@ def _cdf_parts(k, mu, loc):
     else:
         j = safe(finite, fnp.floor(k), 0.0)
     valid = compare(operator.ge, mu, 0)
-    mu = safe(valid, mu, 1.0)
+    mu = safe(valid, mu, 1.0, k, mu, loc)
     value = select(finite, gammaincc(j + 1.0, mu), 1.0)
     return value, k, inside, invalid_unless(valid)
 

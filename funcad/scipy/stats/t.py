@@ -42,12 +42,15 @@ def _standard_logpdf(z, df):
     is_normal = compare(operator.eq, df, math.inf)
     if is_normal is True:
         return norm.standard_logpdf(z)
-    df = safe(invalid_unless(is_normal), df, 1.0)
+    df = safe(invalid_unless(is_normal), df, 1.0, z, df)
     half = df * 0.5
     # log f(0) = -log B(1/2, df/2) - log(df) / 2; log_beta stays exact for large df.
     log_norm = -weak_value(log_beta, 0.5, half) - log_of(df) * 0.5
     value = log_norm - (df + 1) / 2 * fnp.log1p(z * z / df)
-    return select(is_normal, norm.standard_logpdf(z), value) if is_normal is not False else value
+    if is_normal is False:
+        return value
+    # A Python z gives a Python float here, weak next to float32 data.
+    return select(is_normal, weak_value(norm.standard_logpdf, z), value)
 
 
 def logpdf(x, df, loc=0, scale=1):
@@ -71,7 +74,8 @@ def pdf(x, df, loc=0, scale=1):
 def _cdf_parts(x, df, loc, scale):
     """z, df (1 where invalid) and the invalid parameters."""
     valid = both(positive(df), positive(scale))
-    return standardize(x, loc, scale), safe(valid, df, 1.0), invalid_unless(valid)
+    return standardize(x, loc, scale), safe(valid, df, 1.0, x, df, loc, scale), \
+        invalid_unless(valid)
 
 
 def cdf(x, df, loc=0, scale=1):
