@@ -7,10 +7,10 @@ tests:
 * the systematic sweep (``tests/test_sweep.py``: values, JVPs and VJPs against
   finite differences, batching, second order, float32, ``check_grads``) puts
   every row's inputs on that backend (NumPy without the option);
-* ``tests/test_transforms.py``, ``test_custom.py``, ``test_checkpoint.py`` and
-  ``test_pytrees.py`` put their inputs there (``sweep_backend``; tests of
-  NumPy-only behaviour, such as argument errors and NumPy scalar results, stay
-  on NumPy);
+* the transform, custom-rule, checkpoint and pytree tests and the family
+  tests (elementwise, reductions, indexing, manipulation, linalg, special,
+  stats) put their inputs there through the ``on`` fixture; tests of NumPy-only
+  behaviour (argument errors, NumPy scalar results) stay on NumPy;
 * ``tests/test_backend_transforms.py`` runs every transform there (every
   available backend without the option).
 

@@ -5,8 +5,8 @@ CuPy's rules (its own array type, ``TypeError`` for NumPy operands and for
 ``__array__``, 0-d results, one way to the host). With it first on the path, a
 child pytest runs the CuPy tests (``tests/test_backend_cupy.py``, including its
 strict sweep), every transform on CuPy (``tests/test_backend_transforms.py``),
-the systematic sweep with its inputs on CuPy (``tests/test_sweep.py``) and the
-transform, custom-rule, checkpoint and pytree tests on CuPy. So
+the systematic sweep with its inputs on CuPy (``tests/test_sweep.py``) and
+every other test file that takes ``--backend`` (``SUITES``). So
 funcad's side of the CuPy backend (dispatch, no host copies, no NumPy
 constants meeting device arrays) is tested without a GPU. CuPy's own coverage
 and numerics are not: a function CuPy lacks shows only on a real device, where
@@ -23,9 +23,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 STANDIN = ROOT / "tests" / "cupy_standin"
+# The CuPy tests, and every test file that takes --backend.
 SUITES = ["tests/test_backend_cupy.py", "tests/test_backend_transforms.py", "tests/test_sweep.py",
           "tests/test_transforms.py", "tests/test_custom.py", "tests/test_checkpoint.py",
-          "tests/test_pytrees.py"]
+          "tests/test_pytrees.py", "tests/test_elementwise.py", "tests/test_reductions.py",
+          "tests/test_indexing.py", "tests/test_manipulation.py", "tests/test_linalg.py",
+          "tests/test_linalg_more.py", "tests/test_special.py", "tests/test_stats.py"]
 
 
 def test_cupy_suites_pass_on_the_standin():

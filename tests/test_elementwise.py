@@ -1,6 +1,14 @@
 """Edge cases of the elementwise ufuncs beyond the core (funcad/numpy/elementwise.py).
 
 Expected values come from NumPy or from closed forms, never from funcad itself.
+
+The tests that compute run on the backend ``--backend`` names (``on`` in
+``tests/conftest.py``; NumPy without it): inputs, and constants the functions
+under test close over, are put there, the transforms run under the backend's
+guard (Dask: no computing; CuPy: no copy to the host), and the results must be
+that backend's arrays before they are read back and compared with NumPy. Tests
+of NumPy-only behaviour (argument errors, Python scalars, result types) stay on
+NumPy.
 """
 
 from __future__ import annotations
@@ -35,20 +43,22 @@ def _sinc_d2(x):
     return PI**2 * (-np.sin(u) / u - 2 * np.cos(u) / u**2 + 2 * np.sin(u) / u**3)
 
 
-def test_sinc_derivatives_at_zero_are_the_maclaurin_coefficients():
+def test_sinc_derivatives_at_zero_are_the_maclaurin_coefficients(on):
     # sinc(x) = sum (-1)^n (pi x)^(2n) / (2n+1)!: derivative 2n is (-1)^n pi^(2n) / (2n+1).
-    assert fa.grad(fnp.sinc)(0.0) == 0.0
-    assert _grad_n(fnp.sinc, 2)(0.0) == pytest.approx(-PI**2 / 3, rel=1e-15)
-    assert _grad_n(fnp.sinc, 3)(0.0) == 0.0
-    assert _grad_n(fnp.sinc, 4)(0.0) == pytest.approx(PI**4 / 5, rel=1e-14)
+    zero, one = on.put(0.0), on.put(1.0)
+    assert on.run(fa.grad(fnp.sinc), zero) == 0.0
+    assert on.run(_grad_n(fnp.sinc, 2), zero) == pytest.approx(-PI**2 / 3, rel=1e-15)
+    assert on.run(_grad_n(fnp.sinc, 3), zero) == 0.0
+    assert on.run(_grad_n(fnp.sinc, 4), zero) == pytest.approx(PI**4 / 5, rel=1e-14)
     # Forward over forward, and forward over reverse, agree.
-    second = fa.jvp(lambda x: fa.jvp(fnp.sinc, (x,), (1.0,))[1], (0.0,), (1.0,))[1]
+    second = on.run(lambda: fa.jvp(lambda x: fa.jvp(fnp.sinc, (x,), (one,))[1], (zero,),
+                                   (one,))[1])
     assert second == pytest.approx(-PI**2 / 3, rel=1e-15)
-    assert fa.hessian(fnp.sinc)(0.0) == pytest.approx(-PI**2 / 3, rel=1e-15)
+    assert on.run(fa.hessian(fnp.sinc), zero) == pytest.approx(-PI**2 / 3, rel=1e-15)
 
 
 @pytest.mark.parametrize("x", [1e-8, 1e-3, -0.2, 1 / PI - 1e-9, 1 / PI + 1e-9, 0.5, -1.7, 3.0])
-def test_sinc_derivatives_away_from_zero_match_the_closed_form(x):
+def test_sinc_derivatives_away_from_zero_match_the_closed_form(x, on):
     # 1/pi is where the rules switch from the series to the closed form. Near 0 the
     # closed forms cancel, and the Taylor series of the derivatives is the reference.
     u2 = (PI * x) ** 2
@@ -57,86 +67,100 @@ def test_sinc_derivatives_away_from_zero_match_the_closed_form(x):
         d2 = PI**2 * (-1 / 3 + u2 / 10 - u2**2 / 168)
     else:
         d1, d2 = _sinc_d1(x), _sinc_d2(x)
-    assert fa.grad(fnp.sinc)(x) == pytest.approx(d1, rel=1e-12)
-    assert _grad_n(fnp.sinc, 2)(x) == pytest.approx(d2, rel=1e-12)
+    assert on.run(fa.grad(fnp.sinc), on.put(x)) == pytest.approx(d1, rel=1e-12)
+    assert on.run(_grad_n(fnp.sinc, 2), on.put(x)) == pytest.approx(d2, rel=1e-12)
 
 
-def test_sinc_derivatives_batched_through_zero():
+def test_sinc_derivatives_batched_through_zero(on):
     x = np.array([0.0, 0.25, -1.5, 0.0])
-    d2 = fa.vmap(_grad_n(fnp.sinc, 2))(x)
+    xb = on.put(x)
+    d2 = on.run(fa.vmap(_grad_n(fnp.sinc, 2)), xb)
     expected = [-PI**2 / 3, _sinc_d2(0.25), _sinc_d2(-1.5), -PI**2 / 3]
     np.testing.assert_allclose(d2, expected, rtol=1e-10)
-    np.testing.assert_array_equal(fa.grad(lambda x: fnp.sinc(x).sum())(x)[[0, 3]], [0.0, 0.0])
+    np.testing.assert_array_equal(on.run(fa.grad(lambda x: fnp.sinc(x).sum()), xb)[[0, 3]],
+                                  [0.0, 0.0])
 
 
 # logaddexp, hypot, arctan2 ------------------------------------------------------
-def test_logaddexp_never_overflows():
+def test_logaddexp_never_overflows(on):
+    big, three, one = on.put(1000.0), on.put(3.0), on.put(1.0)
+    inf, minus_inf = on.put(np.inf), on.put(-np.inf)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         for f, base in [(fnp.logaddexp, math.e), (fnp.logaddexp2, 2.0)]:
-            assert f(1000.0, 1000.0) == np.logaddexp(1000.0, 1000.0) if base == math.e else True
-            g = fa.grad(f, argnums=(0, 1))(1000.0, 1000.0)
+            assert on.run(f, big, big) == np.logaddexp(1000.0, 1000.0) if base == math.e else True
+            g = on.run(fa.grad(f, argnums=(0, 1)), big, big)
             np.testing.assert_allclose(g, [0.5, 0.5], rtol=1e-12)
             # d2/dx2 = log(base) p (1 - p) with p = 1/2 at a tie.
-            h = fa.hessian(f, argnums=(0, 1))(1000.0, 1000.0)
+            h = on.run(fa.hessian(f, argnums=(0, 1)), big, big)
             c = math.log(base) / 4
             np.testing.assert_allclose(np.array(h, dtype=float), [[c, -c], [-c, c]], rtol=1e-10)
             # One argument -inf: the result is the other argument, which takes everything.
-            assert f(-np.inf, 3.0) == 3.0
-            np.testing.assert_array_equal(fa.grad(f, argnums=(0, 1))(-np.inf, 3.0), [0.0, 1.0])
-            np.testing.assert_array_equal(fa.grad(f, argnums=(0, 1))(3.0, -np.inf), [1.0, 0.0])
+            assert on.run(f, minus_inf, three) == 3.0
+            grad = fa.grad(f, argnums=(0, 1))
+            np.testing.assert_array_equal(on.run(grad, minus_inf, three), [0.0, 1.0])
+            np.testing.assert_array_equal(on.run(grad, three, minus_inf), [1.0, 0.0])
             # An infinite result is a maximum: ties split.
-            np.testing.assert_array_equal(fa.grad(f, argnums=(0, 1))(-np.inf, -np.inf), [0.5, 0.5])
-            np.testing.assert_array_equal(fa.grad(f, argnums=(0, 1))(np.inf, 1.0), [1.0, 0.0])
+            np.testing.assert_array_equal(on.run(grad, minus_inf, minus_inf), [0.5, 0.5])
+            np.testing.assert_array_equal(on.run(grad, inf, one), [1.0, 0.0])
 
 
-def test_logaddexp_matches_the_logistic_function():
+def test_logaddexp_matches_the_logistic_function(on):
     x, y = np.array([-30.0, 0.5, 40.0]), np.array([2.0, 0.5, -700.0])
-    gx, gy = fa.grad(lambda x, y: fnp.logaddexp(x, y).sum(), argnums=(0, 1))(x, y)
-    gx2 = fa.grad(lambda x, y: fnp.logaddexp2(x, y).sum())(x, y)
+    xb, yb = on.put((x, y))
+    gx, gy = on.run(fa.grad(lambda x, y: fnp.logaddexp(x, y).sum(), argnums=(0, 1)), xb, yb)
+    gx2 = on.run(fa.grad(lambda x, y: fnp.logaddexp2(x, y).sum()), xb, yb)
     with np.errstate(over="ignore"):  # the reference overflows to 1/inf = 0
         np.testing.assert_allclose(gx, 1 / (1 + np.exp(y - x)), rtol=1e-12, atol=1e-300)
         np.testing.assert_allclose(gy, 1 / (1 + np.exp(x - y)), rtol=1e-12, atol=1e-300)
         np.testing.assert_allclose(gx2, 1 / (1 + 2.0 ** (y - x)), rtol=1e-12, atol=1e-300)
 
 
-def test_hypot_is_stable_at_extreme_magnitudes():
+def test_hypot_is_stable_at_extreme_magnitudes(on):
     for scale in [1e300, 1e-300, 1.0]:
         x, y = 3.0 * scale, 4.0 * scale
-        assert fnp.hypot(x, y) == np.hypot(x, y)
-        np.testing.assert_allclose(fa.grad(fnp.hypot, argnums=(0, 1))(x, y), [0.6, 0.8], rtol=1e-15)
+        xb, yb = on.put((x, y))
+        assert on.run(fnp.hypot, xb, yb) == np.hypot(x, y)
+        np.testing.assert_allclose(on.run(fa.grad(fnp.hypot, argnums=(0, 1)), xb, yb), [0.6, 0.8],
+                                   rtol=1e-15)
         # d2h/dx2 = y**2 / h**3, d2h/dxdy = -x y / h**3, without squaring anything.
-        h = np.array(fa.hessian(fnp.hypot, argnums=(0, 1))(x, y), dtype=float)
+        h = np.array(on.run(fa.hessian(fnp.hypot, argnums=(0, 1)), xb, yb), dtype=float)
         r = 5.0 * scale
         expected = np.array([[(4 / 5) ** 2, -12 / 25], [-12 / 25, (3 / 5) ** 2]]) / r
         np.testing.assert_allclose(h, expected, rtol=1e-13)
-    np.testing.assert_array_equal(fa.grad(fnp.hypot, argnums=(0, 1))(0.0, 0.0), [0.0, 0.0])
+    zero = on.put(0.0)
+    np.testing.assert_array_equal(on.run(fa.grad(fnp.hypot, argnums=(0, 1)), zero, zero),
+                                  [0.0, 0.0])
     # arcsinh's derivative goes through hypot: 1 / sqrt(1 + x**2) for huge x.
-    assert fa.grad(fnp.arcsinh)(1e200) == pytest.approx(1e-200, rel=1e-15)
+    assert on.run(fa.grad(fnp.arcsinh), on.put(1e200)) == pytest.approx(1e-200, rel=1e-15)
 
 
-def test_arctan2_derivatives():
+def test_arctan2_derivatives(on):
     x1, x2 = np.array([1.0, -2.0, 1e200, 3e-200]), np.array([-0.5, 0.7, 1e200, -4e-200])
-    g1, g2 = fa.grad(lambda a, b: fnp.arctan2(a, b).sum(), argnums=(0, 1))(x1, x2)
+    g1, g2 = on.run(fa.grad(lambda a, b: fnp.arctan2(a, b).sum(), argnums=(0, 1)),
+                    *on.put((x1, x2)))
     r2 = (x1 / np.hypot(x1, x2)) ** 2 + (x2 / np.hypot(x1, x2)) ** 2  # 1, without overflow
     np.testing.assert_allclose(g1, x2 / np.hypot(x1, x2) / np.hypot(x1, x2) / r2, rtol=1e-14)
     np.testing.assert_allclose(g2, -x1 / np.hypot(x1, x2) / np.hypot(x1, x2) / r2, rtol=1e-14)
     # At the origin the derivative is taken as zero and stays finite to second order.
-    np.testing.assert_array_equal(fa.grad(fnp.arctan2, argnums=(0, 1))(0.0, 0.0), [0.0, 0.0])
-    assert np.all(np.isfinite(np.array(fa.hessian(fnp.arctan2, argnums=(0, 1))(0.0, 0.0),
-                                       dtype=float)))
+    zero = on.put(0.0)
+    np.testing.assert_array_equal(on.run(fa.grad(fnp.arctan2, argnums=(0, 1)), zero, zero),
+                                  [0.0, 0.0])
+    assert np.all(np.isfinite(np.array(on.run(fa.hessian(fnp.arctan2, argnums=(0, 1)), zero,
+                                              zero), dtype=float)))
 
 
 # Quotients -------------------------------------------------------------------
 @pytest.mark.parametrize("name", ["fmod", "remainder", "mod"])
-def test_modulo_derivatives_follow_numpy_quotient(name):
+def test_modulo_derivatives_follow_numpy_quotient(name, on):
     rng = np.random.default_rng(5)
     x1 = rng.uniform(-10, 10, 50)
     x2 = rng.uniform(0.3, 3, 50) * rng.choice([-1, 1], 50)
     # 1.0 / 0.1 rounds up to 10.0, but fmod(1.0, 0.1) = 1.0 - 9 * 0.1: the quotient is 9.
     x1, x2 = np.append(x1, [1.0, -1.0, 7.0]), np.append(x2, [0.1, 0.1, -2.0])
     ref = getattr(np, name)
-    g1, g2 = fa.grad(lambda a, b: getattr(fnp, name)(a, b).sum(), argnums=(0, 1))(x1, x2)
+    g1, g2 = on.run(fa.grad(lambda a, b: getattr(fnp, name)(a, b).sum(), argnums=(0, 1)),
+                    *on.put((x1, x2)))
     np.testing.assert_array_equal(g1, np.ones_like(x1))
     np.testing.assert_array_equal(g2, -np.rint((x1 - ref(x1, x2)) / x2))
     assert g2[-3] == -9.0
@@ -149,24 +173,26 @@ def test_modulo_derivatives_follow_numpy_quotient(name):
     assert smooth.sum() > 40
 
 
-def test_floor_divide_and_divmod():
+def test_floor_divide_and_divmod(on):
     x1, x2 = np.array([7.0, -7.0, 7.5, 1.0]), np.array([2.0, 2.0, -2.0, 0.1])
-    q, r = fa.vmap(fnp.divmod)(x1, x2)
+    x1b, x2b = on.put((x1, x2))
+    q, r = on.run(fa.vmap(fnp.divmod), x1b, x2b)
     np.testing.assert_array_equal(q, np.floor_divide(x1, x2))
     np.testing.assert_array_equal(r, np.remainder(x1, x2))
-    assert fnp.divmod(7.0, 2.0) == np.divmod(7.0, 2.0)
-    g = fa.grad(lambda a, b: fnp.floor_divide(a, b).sum(), argnums=(0, 1))(x1, x2)
+    assert fnp.divmod(7.0, 2.0) == np.divmod(7.0, 2.0)  # Python numbers: NumPy's scalars
+    g = on.run(fa.grad(lambda a, b: fnp.floor_divide(a, b).sum(), argnums=(0, 1)), x1b, x2b)
     np.testing.assert_array_equal(g, np.zeros((2, 4)))
 
 
-def test_modf_under_transforms_matches_numpy():
+def test_modf_under_transforms_matches_numpy(on):
     x = np.array([-2.5, 3.25, np.inf, -np.inf, 4.0, -0.75])
-    frac, whole = fa.vmap(fnp.modf)(x)
+    xb = on.put(x)
+    frac, whole = on.run(fa.vmap(fnp.modf), xb)
     np.testing.assert_array_equal(frac, np.modf(x)[0])
     np.testing.assert_array_equal(whole, np.modf(x)[1])
-    np.testing.assert_array_equal(fa.grad(lambda x: fnp.modf(x)[0].sum())(x),
+    np.testing.assert_array_equal(on.run(fa.grad(lambda x: fnp.modf(x)[0].sum()), xb),
                                   [1.0, 1.0, 0.0, 0.0, 1.0, 1.0])
-    _, t = fa.jvp(lambda x: fnp.modf(x)[1], (x,), (np.ones(6),))
+    _, t = on.run(fa.jvp, lambda x: fnp.modf(x)[1], (xb,), (on.put(np.ones(6)),))
     np.testing.assert_array_equal(t, np.zeros(6))
 
 
@@ -175,32 +201,38 @@ STEPS = ["floor", "ceil", "trunc", "rint", "fix", "round", "around", "spacing", 
 
 
 @pytest.mark.parametrize("name", STEPS)
-def test_step_functions_have_zero_derivatives(name):
+def test_step_functions_have_zero_derivatives(name, on):
     x = np.array([-1.5, -0.3, 0.0, 0.5, 2.7], dtype=np.float32)
+    xb = on.put(x)
     f = getattr(fnp, name)
-    g = fa.grad(lambda x: f(x).sum())(x)
+    g = on.run(fa.grad(lambda x: f(x).sum()), xb)
     assert g.dtype == np.float32
     np.testing.assert_array_equal(g, np.zeros(5))
-    _, t = fa.jvp(f, (x,), (np.ones(5, np.float32),))
+    _, t = on.run(fa.jvp, f, (xb,), (on.put(np.ones(5, np.float32)),))
     np.testing.assert_array_equal(t, np.zeros(5))
-    np.testing.assert_array_equal(fa.vmap(f)(x), getattr(np, name)(x))
+    np.testing.assert_array_equal(on.run(fa.vmap(f), xb), getattr(np, name)(x))
 
 
-def test_heaviside_derivative_goes_to_x2_at_zero():
+def test_heaviside_derivative_goes_to_x2_at_zero(on):
     x1 = np.array([-1.0, 0.0, 2.0, -0.0])
     x2 = np.array([0.5, 0.25, 0.75, 0.1])
-    g1, g2 = fa.grad(lambda a, b: fnp.heaviside(a, b).sum(), argnums=(0, 1))(x1, x2)
+    x1b, x2b = on.put((x1, x2))
+    g1, g2 = on.run(fa.grad(lambda a, b: fnp.heaviside(a, b).sum(), argnums=(0, 1)), x1b, x2b)
     np.testing.assert_array_equal(g1, np.zeros(4))
     np.testing.assert_array_equal(g2, (x1 == 0).astype(float))
     # A scalar x2 collects the derivative of every zero of x1.
-    assert fa.grad(lambda h: fnp.heaviside(x1, h).sum())(0.5) == 2.0
+    assert on.run(fa.grad(lambda h: fnp.heaviside(x1b, h).sum()), on.put(0.5)) == 2.0
 
 
-def test_round_decimals():
+def test_round_decimals(on):
     x = np.array([0.125, -2.675, 12345.6789])
+    xb = on.put(x)
     for d in [0, 2, -2]:
-        np.testing.assert_array_equal(fa.vmap(lambda x, d=d: fnp.round(x, d))(x), np.round(x, d))
-        np.testing.assert_array_equal(np.round(x, d), fnp.round(x, decimals=d))
+        np.testing.assert_array_equal(on.run(fa.vmap(lambda x, d=d: fnp.round(x, d)), xb),
+                                      np.round(x, d))
+        np.testing.assert_array_equal(np.round(x, d),
+                                      on.run(lambda x, d=d: fnp.round(x, decimals=d), xb))
+    # Argument errors: NumPy's.
     with pytest.raises(TypeError, match="decimals must be an integer, got 1.5"):
         fnp.round(x, 1.5)
     with pytest.raises(TypeError, match="out="):
@@ -208,128 +240,152 @@ def test_round_decimals():
 
 
 # nan_to_num and the classifiers --------------------------------------------------
-def test_nan_to_num_passes_the_derivative_only_where_finite():
+def test_nan_to_num_passes_the_derivative_only_where_finite(on):
     for dtype in [np.float64, np.float32]:
         x = np.array([1.5, np.nan, np.inf, -np.inf, -2.0], dtype=dtype)
-        g = fa.grad(lambda x: (fnp.nan_to_num(x, posinf=3.0) * x).sum())(np.where(np.isfinite(x), x, 2))
+        xb = on.put(x)
+        g = on.run(fa.grad(lambda x: (fnp.nan_to_num(x, posinf=3.0) * x).sum()),
+                   on.put(np.where(np.isfinite(x), x, 2)))
         assert g.dtype == dtype
-        g = fa.grad(lambda x: fnp.nan_to_num(x, nan=1.0, neginf=-5.0).sum())(x)
+        g = on.run(fa.grad(lambda x: fnp.nan_to_num(x, nan=1.0, neginf=-5.0).sum()), xb)
         assert g.dtype == dtype
         np.testing.assert_array_equal(g, [1.0, 0.0, 0.0, 0.0, 1.0])
-        y, t = fa.jvp(lambda x: fnp.nan_to_num(x, nan=1.0, neginf=-5.0), (x,), (np.ones(5, dtype),))
+        y, t = on.run(fa.jvp, lambda x: fnp.nan_to_num(x, nan=1.0, neginf=-5.0), (xb,),
+                      (on.put(np.ones(5, dtype)),))
         np.testing.assert_array_equal(y, np.nan_to_num(x, nan=1.0, neginf=-5.0))
         np.testing.assert_array_equal(t, [1.0, 0.0, 0.0, 0.0, 1.0])
+    # Argument errors: NumPy's.
     with pytest.raises(TypeError, match="nan= is a traced value"):
         fa.grad(lambda v: fnp.nan_to_num(np.array([np.nan]), nan=v).sum())(1.0)
 
 
-def test_nan_to_num_without_transforms_is_numpy():
+def test_nan_to_num_without_transforms_is_numpy(on):
     x = np.array([np.nan, 1.0, np.inf])
-    out = fnp.nan_to_num(x)
+    xb = on.put(x)
+    out = on.run(fnp.nan_to_num, xb)
     np.testing.assert_array_equal(out, np.nan_to_num(x))
-    assert np.isnan(x[0])  # copy=True leaves the input alone
+    assert np.isnan(on.get(xb)[0])  # copy=True leaves the input alone
 
 
-def test_classifiers_under_transforms():
+def test_classifiers_under_transforms(on):
     x = np.array([1.0, np.nan, np.inf, -np.inf, -0.0])
+    xb = on.put(x)
     for name in ["isfinite", "isnan", "isinf", "signbit", "isposinf", "isneginf"]:
         f = getattr(fnp, name)
-        np.testing.assert_array_equal(fa.vmap(f)(x), getattr(np, name)(x))
+        np.testing.assert_array_equal(on.run(fa.vmap(f), xb), getattr(np, name)(x))
     # Used as masks, they carry no derivative themselves.
-    g = fa.grad(lambda x: (2 * fnp.where(fnp.isfinite(x), x, 0.0)).sum())(x)
+    g = on.run(fa.grad(lambda x: (2 * fnp.where(fnp.isfinite(x), x, 0.0)).sum()), xb)
     np.testing.assert_array_equal(g, [2.0, 0.0, 0.0, 0.0, 2.0])
 
 
 # fmax, fmin, copysign -------------------------------------------------------------
 @pytest.mark.parametrize("name", ["fmax", "fmin"])
-def test_fmax_fmin_ignore_nan_and_split_ties(name):
+def test_fmax_fmin_ignore_nan_and_split_ties(name, on):
     f = getattr(fnp, name)
-    grad = fa.grad(f, argnums=(0, 1))
+
+    def grad(*args):
+        return on.run(fa.grad(f, argnums=(0, 1)), *on.put(args))
+
     np.testing.assert_array_equal(grad(np.nan, 2.0), [0.0, 1.0])
     np.testing.assert_array_equal(grad(2.0, np.nan), [1.0, 0.0])
     np.testing.assert_array_equal(grad(2.0, 2.0), [0.5, 0.5])  # as maximum/minimum
-    assert fa.grad(lambda x: getattr(fnp, name.replace("f", "", 1) + "imum")(x, 2.0))(2.0) == 0.5
+    two = on.put(2.0)
+    assert on.run(fa.grad(lambda x: getattr(fnp, name.replace("f", "", 1) + "imum")(x, two)),
+                  two) == 0.5
     big, small = (1.0, 0.0) if name == "fmax" else (0.0, 1.0)
     np.testing.assert_array_equal(grad(3.0, -1.0), [big, small])
 
 
-def test_copysign_derivative():
+def test_copysign_derivative(on):
     x1 = np.array([2.0, -3.0, 0.0, 1.5])
     x2 = np.array([-1.0, -0.0, 5.0, 2.0])
-    g1, g2 = fa.grad(lambda a, b: fnp.copysign(a, b).sum(), argnums=(0, 1))(x1, x2)
+    g1, g2 = on.run(fa.grad(lambda a, b: fnp.copysign(a, b).sum(), argnums=(0, 1)),
+                    *on.put((x1, x2)))
     np.testing.assert_array_equal(g1, [-1.0, 1.0, 0.0, 1.0])  # sign(x1) sign(result); 0 at 0
     np.testing.assert_array_equal(g2, np.zeros(4))
 
 
 # Closed forms to third order, cbrt at negative x ------------------------------------
-def test_third_derivatives_match_closed_forms():
+def test_third_derivatives_match_closed_forms(on):
+    def d(f, n, x):
+        return on.run(_grad_n(f, n), on.put(x))
+
     for x in [0.3, 2.0, 17.0]:
-        assert _grad_n(fnp.log2, 3)(x) == pytest.approx(2 / (x**3 * LN2), rel=1e-13)
-        assert _grad_n(fnp.log10, 3)(x) == pytest.approx(2 / (x**3 * math.log(10)), rel=1e-13)
+        assert d(fnp.log2, 3, x) == pytest.approx(2 / (x**3 * LN2), rel=1e-13)
+        assert d(fnp.log10, 3, x) == pytest.approx(2 / (x**3 * math.log(10)), rel=1e-13)
     for x in [-1.5, 0.0, 0.4, 3.0]:
         expected = (2 * x**2 - 1) / (1 + x**2) ** 2.5
-        assert _grad_n(fnp.arcsinh, 3)(x) == pytest.approx(expected, rel=1e-12)
+        assert d(fnp.arcsinh, 3, x) == pytest.approx(expected, rel=1e-12)
     for x in [-0.5, 0.2]:  # arctanh''' = (2 + 6 x^2) / (1 - x^2)^3
-        assert _grad_n(fnp.arctanh, 3)(x) == pytest.approx((2 + 6 * x * x) / (1 - x * x) ** 3)
+        assert d(fnp.arctanh, 3, x) == pytest.approx((2 + 6 * x * x) / (1 - x * x) ** 3)
     for x in [1.5, 4.0]:  # arccosh'' = -x / (x^2 - 1)^(3/2)
-        assert _grad_n(fnp.arccosh, 2)(x) == pytest.approx(-x / (x * x - 1) ** 1.5, rel=1e-12)
-    assert _grad_n(fnp.exp2, 3)(1.5) == pytest.approx(2**1.5 * LN2**3, rel=1e-14)
+        assert d(fnp.arccosh, 2, x) == pytest.approx(-x / (x * x - 1) ** 1.5, rel=1e-12)
+    assert d(fnp.exp2, 3, 1.5) == pytest.approx(2**1.5 * LN2**3, rel=1e-14)
 
 
-def test_cbrt_is_differentiable_at_negative_x():
-    assert fnp.cbrt(-8.0) == -2.0
-    assert fa.grad(fnp.cbrt)(-8.0) == pytest.approx(1 / 12, rel=1e-15)
+def test_cbrt_is_differentiable_at_negative_x(on):
+    x = on.put(-8.0)
+    assert on.run(fnp.cbrt, x) == -2.0
+    assert on.run(fa.grad(fnp.cbrt), x) == pytest.approx(1 / 12, rel=1e-15)
     # d2/dx2 x^(1/3) = -2/9 x^(-5/3), and (-8)^(-5/3) = -1/32.
-    assert _grad_n(fnp.cbrt, 2)(-8.0) == pytest.approx(1 / 144, rel=1e-14)
+    assert on.run(_grad_n(fnp.cbrt, 2), x) == pytest.approx(1 / 144, rel=1e-14)
 
 
-def test_degree_conversions_are_numpy_exact():
+def test_degree_conversions_are_numpy_exact(on):
     x = np.linspace(-720, 720, 17)
-    np.testing.assert_array_equal(fa.vmap(fnp.radians)(x), np.radians(x))
-    np.testing.assert_array_equal(fa.vmap(fnp.degrees)(x / 57), np.degrees(x / 57))
-    assert fa.grad(fnp.deg2rad)(30.0) == PI / 180
-    assert fa.grad(fnp.rad2deg)(1.0) == 180 / PI
+    np.testing.assert_array_equal(on.run(fa.vmap(fnp.radians), on.put(x)), np.radians(x))
+    np.testing.assert_array_equal(on.run(fa.vmap(fnp.degrees), on.put(x / 57)),
+                                  np.degrees(x / 57))
+    assert on.run(fa.grad(fnp.deg2rad), on.put(30.0)) == PI / 180
+    assert on.run(fa.grad(fnp.rad2deg), on.put(1.0)) == 180 / PI
 
 
 # power and float_power ----------------------------------------------------------------
-def test_power_float32_and_negative_bases_with_integer_exponents():
+def test_power_float32_and_negative_bases_with_integer_exponents(on):
     x = np.array([-2.0, -0.5, 3.0], dtype=np.float32)
-    g = fa.grad(lambda x: (x**3).sum())(x)
+    xb = on.put(x)
+    g = on.run(fa.grad(lambda x: (x**3).sum()), xb)
     assert g.dtype == np.float32
     np.testing.assert_allclose(g, 3 * x.astype(float) ** 2, rtol=1e-6)
     y = np.array([3.0, -2.0, 2.0], dtype=np.float32)
     with np.errstate(invalid="ignore"):  # log of the negative bases
-        gx, gy = fa.grad(lambda a, b: fnp.power(a, b).sum(), argnums=(0, 1))(x, y)
+        gx, gy = on.run(fa.grad(lambda a, b: fnp.power(a, b).sum(), argnums=(0, 1)), xb,
+                        on.put(y))
     assert gx.dtype == gy.dtype == np.float32
     np.testing.assert_allclose(gx, y * x.astype(float) ** (y - 1), rtol=1e-6)
     # d/dy needs log(x): undefined for a negative base (nan), log(x) x**y for a positive one.
     assert np.isnan(gy[:2]).all()
     np.testing.assert_allclose(gy[2], np.log(3.0) * 9.0, rtol=1e-6)
-    h = fa.hessian(lambda x: (x**3).sum())(x)
+    h = on.run(fa.hessian(lambda x: (x**3).sum()), xb)
     assert h.dtype == np.float32
     np.testing.assert_allclose(np.diag(h), 6 * x, rtol=1e-6)
 
 
-def test_float_power():
+def test_float_power(on):
     x = np.array([-2.0, 0.5, 3.0], dtype=np.float32)
-    y = fnp.float_power(x, 3)
+    xb = on.put(x)
+    y = on.run(fnp.float_power, xb, 3)
     assert y.dtype == np.float64 and np.array_equal(y, np.float_power(x, 3))
-    y, t = fa.jvp(lambda x: fnp.float_power(x, 3), (x,), (np.ones(3, np.float32),))
+    y, t = on.run(fa.jvp, lambda x: fnp.float_power(x, 3), (xb,), (on.put(np.ones(3, np.float32)),))
     assert y.dtype == t.dtype == np.float64
     np.testing.assert_array_equal(y, np.float_power(x, 3))
-    g = fa.grad(lambda x: fnp.float_power(x, 3).sum())(x)
+    g = on.run(fa.grad(lambda x: fnp.float_power(x, 3).sum()), xb)
     assert g.dtype == np.float32
     np.testing.assert_allclose(g, 3 * x.astype(float) ** 2, rtol=1e-7)
-    assert fnp.float_power(2, -2) == np.float_power(2, -2)
-    np.testing.assert_array_equal(fa.vmap(lambda b: fnp.float_power(2, b))(np.array([-1, 0, 3])),
-                                  np.float_power(2, np.array([-1, 0, 3])))
+    assert fnp.float_power(2, -2) == np.float_power(2, -2)  # Python numbers: NumPy's scalar
+    np.testing.assert_array_equal(
+        on.run(fa.vmap(lambda b: fnp.float_power(2, b)), on.put(np.array([-1, 0, 3]))),
+        np.float_power(2, np.array([-1, 0, 3])))
 
 
-def test_ldexp():
+def test_ldexp(on):
     x, e = np.array([0.75, -3.0, 1e-310], dtype=np.float64), np.array([2, -3, 50])
-    np.testing.assert_array_equal(fa.vmap(fnp.ldexp)(x, e), np.ldexp(x, e))
-    np.testing.assert_array_equal(fa.grad(lambda x: fnp.ldexp(x, e).sum())(x), np.ldexp(1.0, e))
-    g = fa.grad(lambda x: fnp.ldexp(x, e[:2]).sum())(x.astype(np.float32)[:2])
+    xb, eb = on.put((x, e))
+    np.testing.assert_array_equal(on.run(fa.vmap(fnp.ldexp), xb, eb), np.ldexp(x, e))
+    np.testing.assert_array_equal(on.run(fa.grad(lambda x: fnp.ldexp(x, eb).sum()), xb),
+                                  np.ldexp(1.0, e))
+    e2 = on.put(e[:2])
+    g = on.run(fa.grad(lambda x: fnp.ldexp(x, e2).sum()), on.put(x.astype(np.float32)[:2]))
     assert g.dtype == np.float32
 
 
@@ -350,32 +406,33 @@ BINARY32 = ["arctan2", "hypot", "logaddexp", "logaddexp2", "fmod", "remainder", 
             "copysign", "heaviside", "fmax", "fmin", "floor_divide", "atan2"]
 
 
-def _check_float32(f, ref, args):
+def _check_float32(on, f, ref, args):
     args = [np.asarray(a, dtype=np.float32) for a in args]
-    out = f(*args)
+    on_args = on.put(args)
+    out = on.run(f, *on_args)
     expected = ref(*args)
     assert out.dtype == expected.dtype == np.float32
     np.testing.assert_array_equal(out, expected)
     argnums = tuple(range(len(args)))
-    y, t = fa.jvp(f, tuple(args), tuple(np.ones_like(a) for a in args))
+    y, t = on.run(fa.jvp, f, tuple(on_args), tuple(on.put([np.ones_like(a) for a in args])))
     assert y.dtype == t.dtype == np.float32
-    grads = fa.grad(lambda *a: f(*a).sum(), argnums=argnums)(*args)
+    grads = on.run(fa.grad(lambda *a: f(*a).sum(), argnums=argnums), *on_args)
     assert all(g.dtype == np.float32 for g in grads)
-    hess = fa.hessian(lambda *a: f(*a).sum(), argnums=argnums)(*args)
+    hess = on.run(fa.hessian(lambda *a: f(*a).sum(), argnums=argnums), *on_args)
     assert all(h.dtype == np.float32 for row in hess for h in row)
-    batched = fa.vmap(fa.grad(lambda *a: f(*a).sum(), argnums=argnums))(
-        *[np.stack([a, a]) for a in args])
+    batched = on.run(fa.vmap(fa.grad(lambda *a: f(*a).sum(), argnums=argnums)),
+                     *on.put([np.stack([a, a]) for a in args]))
     assert all(g.dtype == np.float32 for g in batched)
 
 
 @pytest.mark.parametrize("name", sorted(UNARY32))
-def test_float32_unary(name):
-    _check_float32(getattr(fnp, name), getattr(np, name), [_inside(*UNARY32[name])])
+def test_float32_unary(name, on):
+    _check_float32(on, getattr(fnp, name), getattr(np, name), [_inside(*UNARY32[name])])
 
 
 @pytest.mark.parametrize("name", BINARY32)
-def test_float32_binary(name):
-    _check_float32(getattr(fnp, name), getattr(np, name),
+def test_float32_binary(name, on):
+    _check_float32(on, getattr(fnp, name), getattr(np, name),
                    [np.array([1.3, -0.7, 2.9]), np.array([0.6, 1.7, -1.1])])
 
 
@@ -388,7 +445,7 @@ PARAMS = {"sinc": {"order": 0}, "round": {"decimals": 1},
 
 
 @pytest.mark.parametrize("name", MINE)
-def test_rules_compute_in_float32(name):
+def test_rules_compute_in_float32(name, on):
     # The rules themselves, not just the transforms' final cast, stay in float32.
     prim = REGISTRY[name]
     x = np.array([0.3, -0.5, 0.7] if name == "arctanh" else [1.3, 1.7, 2.9], dtype=np.float32)
@@ -396,20 +453,23 @@ def test_rules_compute_in_float32(name):
     if name in ("heaviside", "arctan2", "hypot", "logaddexp", "logaddexp2", "fmod", "remainder",
                 "copysign", "fmax", "fmin", "floor_divide"):
         args.append(np.array([0.6, 1.9, -1.1], dtype=np.float32))
+    args = on.put(args)
     params = PARAMS.get(name, {})
-    ans = prim.impl(*args, **params)
-    assert ans.dtype == np.float32
-    g = np.ones(3, np.float32)
+    with on.guard():
+        ans = prim.impl(*args, **params)
+    assert on.get(ans).dtype == np.float32
+    g = on.put(np.ones(3, np.float32))
     for rules in (prim.jvps, prim.vjps):
         for i in range(len(args)):
             rule = rules[i]
             if rule is not None:
-                out = rule(g, ans, *args, **params)
-                assert out is None or out.dtype == np.float32, (name, i)
+                with on.guard():
+                    out = rule(g, ans, *args, **params)
+                assert out is None or on.get(out).dtype == np.float32, (name, i)
 
 
 # NumPy's own functions on traced values ----------------------------------------------------
-def test_numpy_calls_on_traced_values_reach_funcad():
+def test_numpy_calls_on_traced_values_reach_funcad(on):
     x = np.array([0.0, 0.3, -1.2])
 
     def f(x):
@@ -418,7 +478,7 @@ def test_numpy_calls_on_traced_values_reach_funcad():
 
     expected = (_sinc_d1(np.where(x == 0, 1, x)) * (x != 0) + x / np.hypot(x, 2.0)
                 + 1 / (1 + np.exp(1.0 - x)) + 1 + 1 / (1 + x * x))
-    np.testing.assert_allclose(fa.grad(f)(x), expected, rtol=1e-12)
+    np.testing.assert_allclose(on.run(fa.grad(f), on.put(x)), expected, rtol=1e-12)
 
 
 def test_no_tracer_returns_what_numpy_returns():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as _numpy
+
 from funcad import backend
 from funcad.core.trace import Tracer
 from funcad.numpy._concrete import traced
@@ -19,7 +21,14 @@ def is_inexact(x) -> bool:
 
 
 def as_operand(x, like=None):
-    """``x`` as an array of ``like``'s backend unless it is one already (or a tracer)."""
+    """``x`` as an array of ``like``'s backend unless it is one already (or a tracer).
+
+    A NumPy scalar goes along with any backend, as a Python number does: next
+    to another backend's ``like`` it becomes an array there.
+    """
+    if isinstance(x, _numpy.generic) and like is not None:
+        be = backend_of(like)
+        return x if be.native or be.lazy else be.xp.asarray(x)
     if isinstance(x, Tracer) or backend.is_array(x):
         return x
     if isinstance(x, (list, tuple)) and traced(*x):

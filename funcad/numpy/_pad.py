@@ -149,7 +149,8 @@ def _pad_constant(x, pairs, values):
             if isinstance(table, Tracer):
                 block = broadcast_to(astype(getitem(table, (axis, side)), dtype), shape)
             else:
-                block = xp.full(shape, table[axis, side], dtype=dtype)
+                # Broadcast, not full: a lazy (Dask) fill value stays a graph node.
+                block = xp.broadcast_to(xp.asarray(table[axis, side], dtype=dtype), shape)
             parts.insert(0 if side == 0 else len(parts), block)
         if len(parts) > 1:
             x = concatenate(parts, axis)

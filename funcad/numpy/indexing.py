@@ -32,7 +32,7 @@ from funcad.primitives.gather import (
     indexed_shape,
     scatter,
 )
-from funcad.primitives.indexing import AdvancedIndexError, normalize_index
+from funcad.primitives.indexing import AdvancedIndexError, is_lazy_array, normalize_index
 from funcad.primitives.shape import broadcast_to, reshape
 
 __all__ = ["at", "ravel_multi_index", "take", "take_along_axis", "unravel_index"]
@@ -92,7 +92,8 @@ def advanced_index(idx, ndim: int):
         elif isinstance(item, bool):
             raise TypeError(f"{where} is the boolean {item}; index with an array of booleans.")
         elif not isinstance(item, Tracer) and getattr(item, "shape", None) == () and hasattr(
-            item, "__index__") and getattr(getattr(item, "dtype", None), "kind", "i") != "b":
+            item, "__index__") and getattr(getattr(item, "dtype", None), "kind", "i") != "b" \
+                and not is_lazy_array(item):  # a lazy one is not known while the graph is built
             converted.append(int(item.__index__()))
         elif isinstance(item, int):
             converted.append(item)

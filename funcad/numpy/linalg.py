@@ -227,9 +227,10 @@ def lstsq(a, b, rcond=None):
 
     Under a transform ``x`` is ``pinv(a, rcond) @ b`` (the minimum-norm
     solution NumPy returns) and ``residuals`` is ``sum((b - a @ x)**2, 0)``
-    where NumPy gives it (m > n and full rank). Inside ``vmap`` the rank of
-    each example is not known from shapes alone: residuals are then given
-    whenever m > n, and ``rank`` is an int32 array. Types are NumPy's:
+    where NumPy gives it (m > n and full rank). Inside ``vmap``, and on a lazy
+    backend (Dask), the rank is not known from shapes alone: residuals are
+    then given whenever m > n (NumPy gives none for a rank-deficient ``a``),
+    and ``rank`` is an int32 array. Types are NumPy's:
     ``x`` of the common inexact type of ``a`` and ``b``, ``residuals`` and
     ``s`` of its real type, ``rank`` an ``int32``.
     """

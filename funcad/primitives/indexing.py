@@ -36,7 +36,7 @@ def normalize_index(idx) -> tuple:
             continue
         if isinstance(item, (list, Tracer)) or getattr(item, "shape", ()) != () or getattr(
             getattr(item, "dtype", None), "kind", None
-        ) == "b":
+        ) == "b" or is_lazy_array(item):
             raise AdvancedIndexError
         if isinstance(item, bool) or not hasattr(item, "__index__"):
             raise TypeError(
@@ -47,6 +47,11 @@ def normalize_index(idx) -> tuple:
     if sum(item is Ellipsis for item in out) > 1:
         raise IndexError("an index can only have a single ellipsis ('...')")
     return tuple(out)
+
+
+def is_lazy_array(item) -> bool:
+    """A lazy (Dask) array: its value is not known while the graph is built."""
+    return backend.is_array(item) and backend.of(item).lazy
 
 
 def getitem(x, idx):

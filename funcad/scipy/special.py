@@ -183,6 +183,9 @@ def _formula_logsumexp(a, b, axes, keepdims: bool, return_sign: bool):
         a = _fnp.where(_fnp.logical_and(dropped, _fnp.logical_not(_fnp.less_equal(a, m))), m, a)
         terms = _fnp.multiply(b, _fnp.exp(_fnp.subtract(a, m)))
     total = _fnp.sum(terms, axis=axes, keepdims=True)
+    if any(shape_of(a)[i] == 0 for i in axes):
+        # A sum of nothing is -inf whatever a is: no derivative (log's would be 0/0).
+        total = stop_gradient(total)
     out = _fnp.add(_fnp.log(_fnp.abs(total)), m)
     sign = _fnp.sign(total)
     if not keepdims and axes:

@@ -179,6 +179,8 @@ def safe(inside, z, fill, *like):
     """
     if inside is True:
         return z
+    if inside is False and isinstance(z, (int, float)):
+        return fill  # a Python number, weak as z was, on no backend
     out = fnp.where(inside, z, fill)
     if like and isinstance(z, (int, float)):
         want = result_float_dtype(*like)
