@@ -1,24 +1,26 @@
 """Test configuration: hypothesis runs derandomized and without deadlines.
 
 ``--backend numpy|cupy|dask`` (or the environment variable
-``FUNCAD_TEST_BACKEND``) chooses the array backend of the backend-parametrised
-tests:
+``FUNCAD_TEST_BACKEND``) chooses the array backend of the whole suite:
 
-* the systematic sweep (``tests/test_sweep.py``: values, JVPs and VJPs against
-  finite differences, batching, second order, float32, ``check_grads``) puts
-  every row's inputs on that backend (NumPy without the option);
-* the transform, custom-rule, checkpoint and pytree tests and the family
-  tests (elementwise, reductions, indexing, manipulation, linalg, special,
-  stats) put their inputs there through the ``on`` fixture; tests of NumPy-only
-  behaviour (argument errors, NumPy scalar results) stay on NumPy;
+* every test that computes takes the ``on`` fixture (or ``sweep_backend``)
+  and puts its inputs, tangents and the constants it closes over on that
+  backend (NumPy without the option), then reads its results back to compare
+  them with NumPy references; the systematic sweep (``tests/test_sweep.py``)
+  does so for every row and check;
 * ``tests/test_backend_transforms.py`` runs every transform there (every
-  available backend without the option).
+  available backend without the option);
+* a test that stays on one backend says why with
+  ``@pytest.mark.fixed_backend("reason")``: NumPy-only behaviour (NumPy scalar
+  results, host memory, the docs' and notebooks' NumPy examples) or a test of
+  one backend itself (``tests/test_backend_cupy.py``, ``tests/test_dask*.py``).
+  A test with neither fails (``pytest_runtest_setup``).
 
 The lazy Dask sweep (``tests/test_dask_sweep.py``) runs whenever Dask is
 installed, and the CuPy tests whenever a CUDA device is present; otherwise
 they are skipped with the reason. ``tests/test_cupy_standin.py`` runs the CuPy
-tests and the CuPy sweep on a NumPy-backed stand-in for CuPy, so they run in
-every CI run, GPU or not.
+tests and every test that takes ``--backend`` on a NumPy-backed stand-in for
+CuPy, so they run in every CI run, GPU or not.
 """
 
 import os
@@ -64,6 +66,29 @@ def backend_skip_reason(name: str) -> str | None:
         if device_count() == 0:
             return "no CUDA device is present (cupy.cuda.runtime.getDeviceCount() found none)"
     return None
+
+
+BACKEND_FIXTURES = frozenset({"on", "sweep_backend", "backend_name"})
+
+
+def pytest_runtest_setup(item):
+    """Every test either runs on ``--backend`` or says why it does not.
+
+    A test takes one of ``BACKEND_FIXTURES`` or carries
+    ``@pytest.mark.fixed_backend("reason")`` (a module may carry it as
+    ``pytestmark``); a test with neither fails, so that no test is NumPy-only
+    by accident. Doctests of ``funcad/`` run on NumPy, as their examples show.
+    """
+    if not isinstance(item, pytest.Function) or BACKEND_FIXTURES & set(item.fixturenames):
+        return
+    marker = item.get_closest_marker("fixed_backend")
+    if marker is None or not (marker.args or marker.kwargs.get("reason")):
+        pytest.fail(
+            f"{item.nodeid} takes no backend fixture ({', '.join(sorted(BACKEND_FIXTURES))}) "
+            "and carries no @pytest.mark.fixed_backend('reason'): run it on --backend "
+            "through the 'on' fixture, or say why it stays on one backend",
+            pytrace=False,
+        )
 
 
 def pytest_generate_tests(metafunc):

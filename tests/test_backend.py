@@ -15,6 +15,8 @@ import funcad.numpy as fnp
 from funcad import backend
 from funcad.backend.base import Backend
 
+pytestmark = pytest.mark.fixed_backend("tests the backend layer itself: choosing, importing and refusing backends by name")
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -29,7 +29,11 @@ import pytest
 from tests.conftest import backend_skip_reason
 
 _REASON = backend_skip_reason("cupy")
-pytestmark = pytest.mark.skipif(_REASON is not None, reason=f"CuPy backend: {_REASON}")
+pytestmark = [
+    pytest.mark.skipif(_REASON is not None, reason=f"CuPy backend: {_REASON}"),
+    pytest.mark.fixed_backend("tests the CuPy backend itself, on CuPy whatever --backend says"),
+    pytest.mark.cupy_backend,
+]
 
 if _REASON is None:
     import cupy
@@ -99,6 +103,10 @@ def test_the_guard_catches_a_host_copy():
             x.get()
         with pytest.raises(HostTransferError):
             np.asarray(x)
+        with pytest.raises(HostTransferError):
+            x.tolist()
+        # One value read (a synchronisation, through a 0-d get) is let through.
+        assert float(x[0]) == 1.0 and bool(x.sum() == 3.0)
 
 
 def test_transforms_never_copy_to_the_host():

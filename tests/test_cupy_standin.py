@@ -6,7 +6,8 @@ CuPy's rules (its own array type, ``TypeError`` for NumPy operands and for
 child pytest runs the CuPy tests (``tests/test_backend_cupy.py``, including its
 strict sweep), every transform on CuPy (``tests/test_backend_transforms.py``),
 the systematic sweep with its inputs on CuPy (``tests/test_sweep.py``) and
-every other test file that takes ``--backend`` (``SUITES``). So
+every other test that takes ``--backend`` (``SELECTION``: all but those
+marked ``fixed_backend``, which stay on one backend). So
 funcad's side of the CuPy backend (dispatch, no host copies, no NumPy
 constants meeting device arrays) is tested without a GPU. CuPy's own coverage
 and numerics are not: a function CuPy lacks shows only on a real device, where
@@ -21,14 +22,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.fixed_backend("starts its own --backend cupy run on the CuPy stand-in")
+
 ROOT = Path(__file__).resolve().parent.parent
 STANDIN = ROOT / "tests" / "cupy_standin"
-# The CuPy tests, and every test file that takes --backend.
-SUITES = ["tests/test_backend_cupy.py", "tests/test_backend_transforms.py", "tests/test_sweep.py",
-          "tests/test_transforms.py", "tests/test_custom.py", "tests/test_checkpoint.py",
-          "tests/test_pytrees.py", "tests/test_elementwise.py", "tests/test_reductions.py",
-          "tests/test_indexing.py", "tests/test_manipulation.py", "tests/test_linalg.py",
-          "tests/test_linalg_more.py", "tests/test_special.py", "tests/test_stats.py"]
+# The CuPy backend's own tests, and every test that takes --backend (those that stay on one
+# backend, fixed_backend, run in the parent run).
+SELECTION = ["-m", "cupy_backend or not fixed_backend", "tests"]
 
 
 def test_cupy_suites_pass_on_the_standin():
@@ -36,7 +38,7 @@ def test_cupy_suites_pass_on_the_standin():
     env.pop("FUNCAD_BACKEND", None)
     run = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--backend", "cupy",
-         "-o", "addopts=", *SUITES],
+         "-o", "addopts=", *SELECTION],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=1200,
     )
     summary = run.stdout.strip().splitlines()[-1] if run.stdout.strip() else run.stderr

@@ -16,6 +16,8 @@ import funcad.numpy as fnp  # noqa: E402
 from funcad.backend.dask import LazyShapeError, NotLazyError  # noqa: E402
 from tests.test_dask_sweep import no_compute  # noqa: E402
 
+pytestmark = pytest.mark.fixed_backend("tests the Dask backend itself (laziness, schedulers, the cluster example), on Dask whatever --backend says")
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -21,6 +21,8 @@ import funcad.numpy as fnp  # noqa: E402
 from funcad.backend.dask import LazyShapeError, NotLazyError  # noqa: E402
 from tests.test_dask_sweep import no_compute  # noqa: E402
 
+pytestmark = pytest.mark.fixed_backend("tests the Dask backend itself (what funcad.numpy builds lazily), on Dask whatever --backend says")
+
 RNG = np.random.default_rng(20240607)
 X = RNG.normal(size=(5, 4, 3))
 I = np.array([4, 0, -1, 4])  # noqa: E741 - repeated and negative indices
@@ -163,6 +165,47 @@ def test_dask_index_arrays_along_one_axis():
     expected = np.zeros((5, 6))
     np.put_along_axis(expected, order, values, axis=1)
     close(computed(placed), expected)
+
+
+def test_gather_at_aranges_and_dask_labels_is_lazy_with_its_derivatives():
+    # The cross-entropy gather logp[arange(n), labels] with the labels on Dask.
+    n, c = 7, 4
+    z = RNG.normal(size=(n, c))
+    labels = RNG.integers(0, c, n)
+
+    def cross_entropy(z, labels):
+        logp = z - fnp.log(fnp.sum(fnp.exp(z), axis=1, keepdims=True))
+        return -fnp.mean(logp[fnp.arange(n), labels])
+
+    y = RNG.normal(size=(3, 4, 5))
+    lanes = RNG.integers(-5, 5, (3, 4))
+
+    def picked(y, lanes):  # the labelled axis last, two aranges before it
+        return fnp.sum(fnp.sin(y[fnp.arange(3)[:, None], fnp.arange(4), lanes]) ** 2)
+
+    rows = RNG.integers(0, 4, 5)
+
+    def by_row(w, rows):  # the labelled axis first
+        return fnp.sum(w[rows, fnp.arange(5)] ** 3)
+
+    w = RNG.normal(size=(4, 5))
+    with no_compute():
+        value, grad = fa.value_and_grad(cross_entropy)(lazy(z), lazy(labels))
+        hess = fa.hessian(cross_entropy)(lazy(z), lazy(labels))
+        grad3 = fa.grad(picked)(lazy(y), lazy(lanes))
+        grad_rows = fa.grad(by_row)(lazy(w), lazy(rows))
+        placed = fnp.at(lazy(z))[np.arange(n), lazy(labels)].set(lazy(np.arange(n) * 1.0))
+        bad = fa.grad(cross_entropy)(lazy(z), lazy(labels + c))
+    close(computed(value), cross_entropy(z, labels))
+    close(computed(grad), fa.grad(cross_entropy)(z, labels))
+    close(computed(hess), fa.hessian(cross_entropy)(z, labels))
+    close(computed(grad3), fa.grad(picked)(y, lanes))
+    close(computed(grad_rows), fa.grad(by_row)(w, rows))
+    expected = z.copy()
+    expected[np.arange(n), labels] = np.arange(n)
+    close(computed(placed), expected)
+    with pytest.raises(IndexError, match="out of bounds for axis 1 with size 4"):
+        bad.compute()
 
 
 def test_what_indexing_cannot_build_lazily_is_refused_before_work():

@@ -28,6 +28,8 @@ from funcad.numpy._concrete import concrete, maybe_concrete  # noqa: E402
 from funcad.scipy import stats  # noqa: E402
 from tests.test_dask_sweep import no_compute  # noqa: E402
 
+pytestmark = pytest.mark.fixed_backend("tests the Dask backend itself (what funcad.scipy builds lazily), on Dask whatever --backend says")
+
 
 def lazy(x, chunk=2):
     """``x`` as a Dask array in chunks of ``chunk`` along every axis."""

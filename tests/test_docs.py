@@ -25,6 +25,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.fixed_backend("runs the documentation's examples, which are written with NumPy arrays")
+
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 

@@ -8,8 +8,9 @@ of ``tests/conftest.py``; NumPy without it): inputs, and the constants the
 functions under test close over, are put there, the transforms run under the
 backend's guard (Dask: no computing; CuPy: no copy to the host), and the results
 must be that backend's arrays before they are read back and compared with NumPy.
-Tests of NumPy-only behaviour (plain calls returning NumPy's exact types, errors
-for bad or singular input) stay on NumPy.
+Tests of NumPy-only behaviour (plain calls returning NumPy's exact types,
+LinAlgError for singular input) stay on NumPy; errors for bad arguments are
+raised on the backend too.
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ def _central(f, x, u, eps=1e-6):
 
 
 # Plain calls are NumPy's -------------------------------------------------------
+@pytest.mark.fixed_backend("plain calls must return exactly NumPy's results and result types "
+                           "(np.float64 scalars, NumPy's named-tuple results)")
 def test_plain_calls_return_numpys_results_exactly():
     rng = _rng(1)
     a, s, t, b = general(rng, (3, 3)), spd(rng, (3, 3)), rng.normal(size=(4, 3)), rng.normal(
@@ -356,6 +359,8 @@ def test_complex_det_derivative_at_a_singular_matrix(on):
                                _cofactor_jacobian(z), atol=1e-10)
 
 
+@pytest.mark.fixed_backend("LinAlgError on a singular matrix is NumPy's eager LAPACK check: Dask "
+                           "sees the values only when computing, CuPy gives inf/NaN by default")
 def test_singular_matrices_raise_where_numpy_does():
     a = np.array([[1.0, 2.0], [2.0, 4.0]])
     with pytest.raises(np.linalg.LinAlgError):
@@ -572,49 +577,54 @@ def test_multi_dot_with_vector_ends(on):
 
 
 # Errors ---------------------------------------------------------------------------
-def _traced_error(f, x, match, error=ValueError):
-    with pytest.raises(error, match=match):
-        fa.grad(lambda x: fnp.sum(f(x)))(x)
+def _traced_error(on, f, x, match, error=ValueError):
+    """``f``'s error under grad at ``x`` put on ``on``, raised before any work."""
+    xb = on.put(x)
+    with pytest.raises(error, match=match), on.guard():
+        fa.grad(lambda x: fnp.sum(f(x)))(xb)
 
 
 @pytest.mark.parametrize("name", ["solve", "inv", "det", "slogdet", "cholesky", "eigh",
                                   "eigvalsh", "matrix_power", "solve_triangular"])
-def test_non_square_input_is_refused(name):
-    f = {"solve": lambda a: la.solve(a, np.ones(4)), "solve_triangular":
-         lambda a: la.solve_triangular(a, np.ones(4)),
+def test_non_square_input_is_refused(on, name):
+    ones4 = on.put(np.ones(4))
+    f = {"solve": lambda a: la.solve(a, ones4), "solve_triangular":
+         lambda a: la.solve_triangular(a, ones4),
          "matrix_power": lambda a: la.matrix_power(a, 2)}.get(name, getattr(la, name))
-    _traced_error(f, np.ones((4, 3)), r"\(4, 3\).*square")
-    _traced_error(f, np.ones(3), r"\(3,\).*at least 2-D")
+    _traced_error(on, f, np.ones((4, 3)), r"\(4, 3\).*square")
+    _traced_error(on, f, np.ones(3), r"\(3,\).*at least 2-D")
 
 
-def test_svd_full_matrices_on_non_square_traced_input():
+def test_svd_full_matrices_on_non_square_traced_input(on):
     t = separated_singular(_rng(18), (4, 3))
-    _traced_error(lambda a: la.svd(a)[0], t, "full_matrices=False")
-    _traced_error(lambda a: la.svd(a, full_matrices=True)[2], t.T, "full_matrices=False")
+    _traced_error(on, lambda a: la.svd(a)[0], t, "full_matrices=False")
+    _traced_error(on, lambda a: la.svd(a, full_matrices=True)[2], t.T, "full_matrices=False")
     # Square matrices and compute_uv=False are fine with the default.
-    fa.grad(lambda a: fnp.sum(la.svd(a, compute_uv=False)))(t)
-    fa.grad(lambda a: fnp.sum(la.svd(a)[1]))(t[:3])
+    on.run(fa.grad(lambda a: fnp.sum(la.svd(a, compute_uv=False))), on.put(t))
+    on.run(fa.grad(lambda a: fnp.sum(la.svd(a)[1])), on.put(t[:3]))
 
 
-def test_qr_unsupported_modes_and_shapes():
+def test_qr_unsupported_modes_and_shapes(on):
     t = separated_singular(_rng(19), (4, 3))
-    _traced_error(lambda a: la.qr(a)[0], t.T, "m < n")
-    _traced_error(lambda a: la.qr(a, mode="complete")[0], t, "mode='complete'")
-    _traced_error(lambda a: la.qr(a, mode="raw")[0], t, "mode='raw'")
-    fa.grad(lambda a: fnp.sum(la.qr(a, mode="complete")[0]))(t[:3])
+    _traced_error(on, lambda a: la.qr(a)[0], t.T, "m < n")
+    _traced_error(on, lambda a: la.qr(a, mode="complete")[0], t, "mode='complete'")
+    _traced_error(on, lambda a: la.qr(a, mode="raw")[0], t, "mode='raw'")
+    on.run(fa.grad(lambda a: fnp.sum(la.qr(a, mode="complete")[0])), on.put(t[:3]))
 
 
-def test_other_bad_arguments():
+def test_other_bad_arguments(on):
     a = general(_rng(20), (3, 3))
-    _traced_error(lambda a: la.solve(a, np.ones(4)), a, "b has shape")
-    _traced_error(lambda a: la.eigh(a, UPLO="X")[0], a, "UPLO")
-    _traced_error(lambda a: la.norm(a[0], "fro"), a, "'fro' for vectors")
-    _traced_error(lambda a: la.norm(a, "bad"), a, "invalid norm order")
-    _traced_error(lambda a: la.norm(a, axis=(0, 0)), a, "duplicate axes")
-    _traced_error(lambda a: la.norm(a[None], 2), a, "improper number of dimensions")
-    _traced_error(lambda a: la.matrix_power(a, 1.5), a, "integer", TypeError)
-    _traced_error(lambda a: la.multi_dot([a]), a, "at least two")
-    _traced_error(lambda a: la.multi_dot([a, a], out=np.empty((3, 3))), a, "out=", TypeError)
-    _traced_error(lambda a: la.lstsq(a[None], np.ones(3))[0], a, "vmap for stacks")
-    _traced_error(lambda a: la.pinv(a, rcond=0.1, rtol=0.1), a, "rtol")
-    _traced_error(lambda a: la.pinv(a, rcond=np.array([0.1, 0.2])), a, "one number")
+    ones4, ones3, out, rcond = on.put((np.ones(4), np.ones(3), np.empty((3, 3)),
+                                       np.array([0.1, 0.2])))
+    _traced_error(on, lambda a: la.solve(a, ones4), a, "b has shape")
+    _traced_error(on, lambda a: la.eigh(a, UPLO="X")[0], a, "UPLO")
+    _traced_error(on, lambda a: la.norm(a[0], "fro"), a, "'fro' for vectors")
+    _traced_error(on, lambda a: la.norm(a, "bad"), a, "invalid norm order")
+    _traced_error(on, lambda a: la.norm(a, axis=(0, 0)), a, "duplicate axes")
+    _traced_error(on, lambda a: la.norm(a[None], 2), a, "improper number of dimensions")
+    _traced_error(on, lambda a: la.matrix_power(a, 1.5), a, "integer", TypeError)
+    _traced_error(on, lambda a: la.multi_dot([a]), a, "at least two")
+    _traced_error(on, lambda a: la.multi_dot([a, a], out=out), a, "out=", TypeError)
+    _traced_error(on, lambda a: la.lstsq(a[None], ones3)[0], a, "vmap for stacks")
+    _traced_error(on, lambda a: la.pinv(a, rcond=0.1, rtol=0.1), a, "rtol")
+    _traced_error(on, lambda a: la.pinv(a, rcond=rcond), a, "one number")

@@ -2,10 +2,19 @@
 Hermitian conventions and the phase gauge of vectors.
 
 Expected values come from NumPy, finite differences or closed forms.
+
+The tests that compute run on the backend ``--backend`` names (the fixture ``on``
+of ``tests/conftest.py``; NumPy without it): inputs, and the constants the
+functions under test close over, are put there, the transforms run under the
+backend's guard (Dask: no computing; CuPy: no copy to the host), and the results
+must be that backend's arrays before they are read back and compared with NumPy
+(finite differences and plain calls on the NumPy inputs). Dask has no lazy
+``eig``: there the eig cases check that funcad refuses it and are marked xfail.
 """
 
 from __future__ import annotations
 
+import functools
 import inspect
 
 import numpy as np
@@ -91,8 +100,7 @@ COMPLEX_CASES = {
     "vector_norm": (lambda a: la.vector_norm(a, ord=3), "general", False),
     "linalg_svdvals": (la.svdvals, "general", False),
     "vecdot": (lambda a: la.vecdot(a, a.T * 1j), "general", False),
-    "vecdot_x2": (lambda a: la.vecdot(np.array([1 - 1j, 2, 0.5j], np.complex64), a, axis=0),
-                  "general", True),
+    "vecdot_x2": (lambda a: _vecdot_x2(a), "general", True),
     "tensorinv": (lambda a: la.tensorinv(fnp.reshape(a, (3, 3, 1)), 1), "general", True),
     "tensorsolve": (lambda a: la.tensorsolve(fnp.reshape(a, (3, 1, 3)), a[:, 0:1] * 1j),
                     "general", True),
@@ -106,6 +114,33 @@ def _eig_function(a):
     """``v diag(exp w) v^{-1}`` (exp of a): free of the vectors' phases and order."""
     w, v = la.eig(a)
     return (v * fnp.exp(w)[None, :]) @ la.inv(v)
+
+
+VECDOT_X2 = np.array([1 - 1j, 2, 0.5j], np.complex64)
+
+
+def _vecdot_x2(a, x2=VECDOT_X2):
+    return la.vecdot(x2, a, axis=0)
+
+
+def _on_backend(name, on):
+    """Case ``name``'s function with the constants it closes over put on ``on``."""
+    if name == "vecdot_x2":
+        return functools.partial(_vecdot_x2, x2=on.put(VECDOT_X2))
+    return COMPLEX_CASES[name][0]
+
+
+def _eig_not_lazy(on, kind, f, a):
+    """On Dask: check that eig is refused before any work, and mark the test xfail."""
+    if on.name != "dask" or kind != "spectrum":
+        return
+    from funcad.backend.dask import NotLazyError
+
+    ab = on.put(a)
+    with pytest.raises(NotLazyError):
+        on.run(fa.jvp, f, (ab,), (ab,))
+    pytest.xfail("Dask has no lazy numpy.linalg.eig: funcad refuses eig/eigvals on Dask "
+                 "(NotLazyError) by design (docs/backends.md, tests/test_dask_sweep.py)")
 
 
 def _complex_input(kind, rng):
@@ -122,73 +157,86 @@ def _complex_input(kind, rng):
 
 
 @pytest.mark.parametrize("name", sorted(COMPLEX_CASES))
-def test_complex_values_and_derivatives_in_complex_directions(name):
+def test_complex_values_and_derivatives_in_complex_directions(name, on):
     f, kind, holomorphic = COMPLEX_CASES[name]
     rng = _rng(40)
     a = _complex_input(kind, rng)
     u = _complex(rng, 3, 3)
     if kind in ("hpd", "hermitian"):
         a = _hermitian_part(a)
-    y, t = fa.jvp(f, (a,), (u,))
+    fb = _on_backend(name, on)
+    _eig_not_lazy(on, kind, fb, a)
+    ab, ub = on.put((a, u))
+    y, t = on.run(fa.jvp, fb, (ab,), (ub,))
     np.testing.assert_allclose(y, f(a), rtol=1e-12, atol=1e-12)  # plain call: NumPy's value
     np.testing.assert_allclose(t, _central(f, a, u), rtol=1e-6, atol=1e-6)
     # The VJP is the transpose of the JVP (JAX's convention): Re<v, J u> = Re<J^T v, u>.
     v = _complex(rng, *np.shape(y)) if np.iscomplexobj(y) else rng.normal(size=np.shape(y))
-    (g,) = fa.vjp(f, a)[1](v)
+    vb = on.put(v)
+    (g,) = on.run(lambda: fa.vjp(fb, ab)[1](vb))
     assert np.real(np.sum(v * t)) == pytest.approx(np.real(np.sum(g * u)), rel=1e-10, abs=1e-10)
     if holomorphic:
         # The complex derivative: f(a + h u) = f(a) + h J u for complex h, e.g. h = i eps.
-        jac = fa.jacfwd(f, holomorphic=True)(a)
+        jac = on.run(fa.jacfwd(fb, holomorphic=True), ab)
         np.testing.assert_allclose(np.tensordot(jac, 1j * u, axes=2),
                                    _central(f, a, 1j * u), rtol=1e-6, atol=1e-6)
-        np.testing.assert_allclose(fa.jacrev(f, holomorphic=True)(a), jac, atol=1e-10)
+        np.testing.assert_allclose(on.run(fa.jacrev(fb, holomorphic=True), ab), jac, atol=1e-10)
 
 
 @pytest.mark.parametrize("name", sorted(COMPLEX_CASES))
-def test_complex64_in_complex64_out(name):
+def test_complex64_in_complex64_out(name, on):
     f, kind, _ = COMPLEX_CASES[name]
     a = _complex_input(kind, _rng(41))
     if kind in ("hpd", "hermitian"):
         a = _hermitian_part(a)
     a = a.astype(np.complex64)
+    fb = _on_backend(name, on)
+    _eig_not_lazy(on, kind, fb, a)
     expected = np.asarray(f(a)).dtype
     assert expected in (np.complex64, np.float32)
-    y, t = fa.jvp(f, (a,), (a,))
+    ab = on.put(a)
+    y, t = on.run(fa.jvp, fb, (ab,), (ab,))
     assert y.dtype == expected and t.dtype == expected
     np.testing.assert_allclose(y, f(a), rtol=1e-4, atol=1e-4)
-    (g,) = fa.vjp(f, a)[1](np.ones_like(y))
+    ones = on.put(np.ones_like(y))
+    (g,) = on.run(lambda: fa.vjp(fb, ab)[1](ones))
     assert g.dtype == np.complex64
 
 
-def test_complex_closed_forms():
+def test_complex_closed_forms(on):
     """JAX's grad of a real f(z) is df/dx - i df/dy; for f = Re g(z), g holomorphic, it is g'."""
     rng = _rng(42)
     a = 0.5 * _complex(rng, 3, 3) + 3 * np.eye(3)
+    ab = on.put(a)
     inv_t = np.linalg.inv(a).T
     # det is holomorphic: d det = det a^{-T}.
-    np.testing.assert_allclose(fa.grad(la.det, holomorphic=True)(a), np.linalg.det(a) * inv_t,
-                               rtol=1e-10)
+    np.testing.assert_allclose(on.run(fa.grad(la.det, holomorphic=True), ab),
+                               np.linalg.det(a) * inv_t, rtol=1e-10)
     # log|det| = Re log det.
-    np.testing.assert_allclose(fa.grad(lambda a: la.slogdet(a)[1])(a), inv_t, rtol=1e-10)
+    np.testing.assert_allclose(on.run(fa.grad(lambda a: la.slogdet(a)[1]), ab), inv_t,
+                               rtol=1e-10)
     # The sign turns: d sign = i Im(tr(a^{-1} da)) sign.
     u = _complex(rng, 3, 3)
     sign = np.linalg.slogdet(a)[0]
-    _, t = fa.jvp(lambda a: la.slogdet(a)[0], (a,), (u,))
+    _, t = on.run(fa.jvp, lambda a: la.slogdet(a)[0], (ab,), (on.put(u),))
     assert t == pytest.approx(1j * np.imag(np.trace(np.linalg.solve(a, u))) * sign, rel=1e-10)
     # Singular values: d s_i = Re(u_i^H da v_i), so grad = conj(outer(u_i, vh_i)).
     uu, s, vh = np.linalg.svd(a)
     for i in range(3):
-        np.testing.assert_allclose(fa.grad(lambda a, i=i: la.svd(a, compute_uv=False)[i])(a),
-                                   np.conj(np.outer(uu[:, i], vh[i])), atol=1e-12)
-    np.testing.assert_allclose(fa.grad(lambda a: la.norm(a, "nuc"))(a), np.conj(uu @ vh),
-                               atol=1e-12)
+        np.testing.assert_allclose(
+            on.run(fa.grad(lambda a, i=i: la.svd(a, compute_uv=False)[i]), ab),
+            np.conj(np.outer(uu[:, i], vh[i])), atol=1e-12)
+    np.testing.assert_allclose(on.run(fa.grad(lambda a: la.norm(a, "nuc")), ab),
+                               np.conj(uu @ vh), atol=1e-12)
     # Frobenius norm: grad = conj(a) / |a|.
-    np.testing.assert_allclose(fa.grad(la.norm)(a), np.conj(a) / np.linalg.norm(a), rtol=1e-12)
+    np.testing.assert_allclose(on.run(fa.grad(la.norm), ab), np.conj(a) / np.linalg.norm(a),
+                               rtol=1e-12)
     # Eigenvalues of a Hermitian matrix: d w_i = v_i^H da v_i, grad = outer(conj(v_i), v_i).
     h = _hermitian_part(a)
+    hb = on.put(h)
     w, v = np.linalg.eigh(h)
     for i in range(3):
-        np.testing.assert_allclose(fa.grad(lambda a, i=i: la.eigvalsh(a)[i])(h),
+        np.testing.assert_allclose(on.run(fa.grad(lambda a, i=i: la.eigvalsh(a)[i]), hb),
                                    np.outer(np.conj(v[:, i]), v[:, i]), atol=1e-12)
     # log det of a Hermitian positive definite matrix from its Cholesky factor: inv(a)^T.
     p = h + 6 * np.eye(3)
@@ -196,13 +244,15 @@ def test_complex_closed_forms():
     def logdet(a):
         return 2 * fnp.sum(fnp.log(fnp.real(fnp.einsum("ii->i", la.cholesky(a)))))
 
-    np.testing.assert_allclose(fa.grad(logdet)(p), np.linalg.inv(p).T, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(on.run(fa.grad(logdet), on.put(p)), np.linalg.inv(p).T,
+                               rtol=1e-10, atol=1e-12)
 
 
-def test_complex_results_match_numpy_under_transforms():
+def test_complex_results_match_numpy_under_transforms(on):
     rng = _rng(43)
     a = 0.5 * _complex(rng, 4, 3) + np.eye(4, 3)
     h = _hermitian_part(_complex(rng, 3, 3)) + 4 * np.eye(3)
+    ab, hb = on.put((a, h))
 
     def parts(a, h):
         w, v = la.eigh(h)
@@ -210,7 +260,7 @@ def test_complex_results_match_numpy_under_transforms():
         return (w, v, u, s, vh, *la.qr(a), *la.slogdet(h), la.cholesky(h),
                 la.cholesky(h, upper=True), la.pinv(a), *la.lstsq(a, a[:, 0])[:2])
 
-    out, _ = fa.jvp(parts, (a, h), (a, h))
+    out, _ = on.run(fa.jvp, parts, (ab, hb), (ab, hb))
     expected = [*np.linalg.eigh(h), *np.linalg.svd(a, full_matrices=False), *np.linalg.qr(a),
                 *np.linalg.slogdet(h), np.linalg.cholesky(h), np.linalg.cholesky(h, upper=True),
                 np.linalg.pinv(a), *np.linalg.lstsq(a, a[:, 0])[:2]]
@@ -223,24 +273,27 @@ def test_complex_results_match_numpy_under_transforms():
     def f(h):
         return fnp.sum(la.eigvalsh(h) ** 2) + la.slogdet(h)[1]
 
-    np.testing.assert_allclose(fa.vmap(fa.grad(f))(stack), np.stack([fa.grad(f)(x) for x in stack]),
-                               atol=1e-12)
+    np.testing.assert_allclose(on.run(fa.vmap(fa.grad(f)), on.put(stack)),
+                               np.stack([fa.grad(f)(x) for x in stack]), atol=1e-12)
 
 
-def test_complex_hessians():
+def test_complex_hessians(on):
     rng = _rng(44)
     a = 0.5 * _complex(rng, 3, 3) + 3 * np.eye(3)
-    h = fa.hessian(la.det, holomorphic=True)(a)
+    ab = on.put(a)
+    h = on.run(fa.hessian(la.det, holomorphic=True), ab)
     np.testing.assert_allclose(h, _cofactor_jacobian(a), atol=1e-10)
 
     def f(a):
         return la.norm(a, "nuc") + la.slogdet(a)[1]
 
     u = _complex(rng, 3, 3)
-    np.testing.assert_allclose(fa.hvp(f, (a,), (u,)), _central(fa.grad(f), a, u, 1e-5),
+    np.testing.assert_allclose(on.run(fa.hvp, f, (ab,), (on.put(u),)),
+                               _central(fa.grad(f), a, u, 1e-5),
                                rtol=1e-6, atol=1e-6)
 
 
+@pytest.mark.fixed_backend("reads the documentation text; computes no arrays")
 def test_phase_gauge_is_documented():
     text = DOCS.read_text().lower()
     for phrase in ("phase", "complex", "holomorphic", "conjugate transpose", "adjugate"):

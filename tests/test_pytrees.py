@@ -20,6 +20,11 @@ import funcad as fa
 import funcad.numpy as fnp
 from funcad import tree_util as tu
 
+# Tests of tree structure alone: tree_util handles leaves as opaque objects and
+# never computes with them, so no backend is involved.
+STRUCTURE_ONLY = pytest.mark.fixed_backend(
+    "tree structure only: tree_util treats leaves as opaque objects and computes nothing")
+
 Point = collections.namedtuple("Point", ["x", "y"])
 Triple = collections.namedtuple("Triple", ["c", "a", "b"])  # field order, not alphabetical
 
@@ -67,6 +72,7 @@ FLATTEN_CASES = [
 ]
 
 
+@STRUCTURE_ONLY
 @pytest.mark.parametrize("name,tree,leaves", FLATTEN_CASES, ids=[c[0] for c in FLATTEN_CASES])
 def test_flatten_leaves_in_order(name, tree, leaves):
     got, treedef = tu.tree_flatten(tree)
@@ -79,6 +85,7 @@ def test_flatten_leaves_in_order(name, tree, leaves):
     assert len(tu.tree_leaves(tree)) == len(leaves)
 
 
+@STRUCTURE_ONLY
 @pytest.mark.parametrize("name,tree,leaves", FLATTEN_CASES, ids=[c[0] for c in FLATTEN_CASES])
 def test_unflatten_round_trip(name, tree, leaves):
     got, treedef = tu.tree_flatten(tree)
@@ -87,6 +94,7 @@ def test_unflatten_round_trip(name, tree, leaves):
     assert tu.tree_structure(tree) == treedef
 
 
+@STRUCTURE_ONLY
 @pytest.mark.parametrize("name,tree,leaves", FLATTEN_CASES, ids=[c[0] for c in FLATTEN_CASES])
 def test_unflatten_with_new_leaves_keeps_structure(name, tree, leaves):
     _, treedef = tu.tree_flatten(tree)
@@ -99,6 +107,7 @@ def test_unflatten_with_new_leaves_keeps_structure(name, tree, leaves):
         x, tuple) and x[:1] == ("leaf",))) == treedef
 
 
+@STRUCTURE_ONLY
 def test_treedef_equality():
     assert tu.tree_structure((1, [2, 3])) == tu.tree_structure((4.0, [ARR, "x"]))
     assert tu.tree_structure((1, 2)) != tu.tree_structure([1, 2])
@@ -110,6 +119,7 @@ def test_treedef_equality():
     assert hash(tu.tree_structure({"a": [1, 2]})) == hash(tu.tree_structure({"a": [3, 4]}))
 
 
+@STRUCTURE_ONLY
 def test_dict_unflatten_pairs_leaves_with_sorted_keys():
     _, treedef = tu.tree_flatten({"b": 0, "a": 0, "c": 0})
     assert tu.tree_unflatten(treedef, [1, 2, 3]) == {"a": 1, "b": 2, "c": 3}
@@ -129,6 +139,7 @@ def test_tree_map_multiple_trees(on):
     assert tu.tree_map(lambda x, y: x - y, {"a": 5, "b": 7}, {"b": 1, "a": 2}) == {"a": 3, "b": 6}
 
 
+@STRUCTURE_ONLY
 def test_tree_map_is_leaf():
     tree = {"u": (1, 2), "v": [(3, 4)]}
     got = tu.tree_map(lambda t: t[0] * t[1], tree, is_leaf=lambda x: isinstance(x, tuple))
@@ -145,12 +156,14 @@ STRUCTURE_MISMATCHES = [
 ]
 
 
+@STRUCTURE_ONLY
 @pytest.mark.parametrize("name,t1,t2", STRUCTURE_MISMATCHES, ids=[c[0] for c in STRUCTURE_MISMATCHES])
 def test_tree_map_structure_mismatch_raises(name, t1, t2):
     with pytest.raises(ValueError, match="structure"):
         tu.tree_map(lambda x, y: x, t1, t2)
 
 
+@STRUCTURE_ONLY
 def test_tree_unflatten_wrong_number_of_leaves_raises():
     _, treedef = tu.tree_flatten((1, [2, 3]))
     with pytest.raises(ValueError, match=r"3 leaves.*got 2|needs 3"):
@@ -181,6 +194,7 @@ tu.register_pytree_node(
 )
 
 
+@STRUCTURE_ONLY
 def test_custom_node_flatten_round_trip():
     p = Params(ARR, (3.0, None), name="dense")
     leaves, treedef = tu.tree_flatten(p)

@@ -118,9 +118,10 @@ def test_linear_recurrence_long_axes_match_the_loop(on):
                                           ab, bb), back, rtol=1e-12, atol=1e-12)
 
 
-def test_linear_recurrence_refuses_mismatched_shapes():
-    with pytest.raises(ValueError, match=r"a has shape \(3,\) and b has shape \(4,\)"):
-        linear_recurrence(np.ones(3), np.ones(4), 0)
+def test_linear_recurrence_refuses_mismatched_shapes(on):
+    a, b = on.put(np.ones(3)), on.put(np.ones(4))
+    with pytest.raises(ValueError, match=r"a has shape \(3,\) and b has shape \(4,\)"), on.guard():
+        linear_recurrence(a, b, 0)
 
 
 def _others_reference(x, axis):
@@ -273,11 +274,13 @@ def test_var_gradient_and_ddof(ddof, on):
                                2 * (x - x.mean()) / (n - ddof), rtol=1e-14)
 
 
-def test_ddof_and_correction_together_are_refused():
-    with pytest.raises(ValueError, match="ddof=1 and correction=1"):
-        fnp.var(np.ones(3), ddof=1, correction=1)
-    with pytest.raises(ValueError, match="pass only one"):
-        fa.grad(lambda x: fnp.nanstd(x, ddof=1, correction=0))(np.ones(3))
+def test_ddof_and_correction_together_are_refused(on):
+    x = on.put(np.ones(3))
+    with on.guard():
+        with pytest.raises(ValueError, match="ddof=1 and correction=1"):
+            fnp.var(x, ddof=1, correction=1)
+        with pytest.raises(ValueError, match="pass only one"):
+            fa.grad(lambda x: fnp.nanstd(x, ddof=1, correction=0))(x)
 
 
 def test_var_with_too_few_degrees_of_freedom_matches_numpy(on):
@@ -361,14 +364,23 @@ def test_average_along_an_axis_with_returned_weights_sum(on):
     np.testing.assert_array_equal(scale, [2.0, 2.0, 2.0])
 
 
-def test_average_refuses_bad_weights():
-    a = np.ones((2, 3))
-    with pytest.raises(ZeroDivisionError):
-        fa.grad(lambda a: fnp.sum(fnp.average(a, axis=1, weights=np.zeros(3))))(a)
-    with pytest.raises(TypeError, match="axis"):
-        fa.grad(lambda a: fnp.average(a, weights=np.ones(3)))(a)
-    with pytest.raises(ValueError, match=r"have shape \(3,\)"):
-        fa.grad(lambda a: fnp.sum(fnp.average(a, axis=1, weights=np.ones(2))))(a)
+def test_average_refuses_weights_that_sum_to_zero(on):
+    if on.name == "dask":
+        pytest.xfail("by design: on a lazy backend the check would compute the weights while "
+                     "the graph is built (fnp.average's docstring and funcad/numpy/statistics.py)")
+    a, zeros3 = on.put((np.ones((2, 3)), np.zeros(3)))
+    with pytest.raises(ZeroDivisionError), on.guard():
+        fa.grad(lambda a: fnp.sum(fnp.average(a, axis=1, weights=zeros3)))(a)
+
+
+def test_average_refuses_bad_weights(on):
+    a = on.put(np.ones((2, 3)))
+    ones3, ones2 = on.put((np.ones(3), np.ones(2)))
+    with on.guard():
+        with pytest.raises(TypeError, match="axis"):
+            fa.grad(lambda a: fnp.average(a, weights=ones3))(a)
+        with pytest.raises(ValueError, match=r"have shape \(3,\)"):
+            fa.grad(lambda a: fnp.sum(fnp.average(a, axis=1, weights=ones2)))(a)
 
 
 # NaN-ignoring reductions ----------------------------------------------------
@@ -530,12 +542,14 @@ def test_float32_results_of_the_logical_reductions_are_numpy_integers_and_boolea
 @pytest.mark.parametrize("name", ["var", "std", "nansum", "nanmean", "nanvar", "nanstd", "nanmax",
                                   "nanmin", "nanprod", "cumsum", "cumprod", "argmax", "argmin",
                                   "any", "all", "ptp"])
-def test_out_is_refused_as_by_the_other_reductions(name):
+def test_out_is_refused_as_by_the_other_reductions(on, name):
     fun = getattr(fnp, name)
-    with pytest.raises(TypeError, match=f"funcad.numpy.{name} does not write into out="):
-        fun(np.ones(3), out=np.empty(3))
-    with pytest.raises(TypeError, match="out="):
-        fa.grad(lambda x: fnp.sum(fun(x, out=np.empty(3))))(np.ones(3))
+    x, out = on.put((np.ones(3), np.empty(3)))
+    with on.guard():
+        with pytest.raises(TypeError, match=f"funcad.numpy.{name} does not write into out="):
+            fun(x, out=out)
+        with pytest.raises(TypeError, match="out="):
+            fa.grad(lambda x: fnp.sum(fun(x, out=out)))(x)
 
 
 def test_numpy_calls_on_traced_values_reach_these_functions(on):

@@ -4,8 +4,11 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 
 from funcad.__main__ import main
+
+pytestmark = pytest.mark.fixed_backend("runs the tour, which is written with NumPy arrays")
 
 
 def test_tour_prints_the_worked_examples(capsys):

@@ -1220,6 +1220,8 @@ def _scalar_results():
     ]
 
 
+@pytest.mark.fixed_backend("NumPy scalar results (type np.float64) are NumPy's behaviour; "
+                           "CuPy and Dask return 0-d arrays")
 @pytest.mark.parametrize("name,thunk", _scalar_results(), ids=[c[0] for c in _scalar_results()])
 def test_zero_d_results_are_numpy_float64_scalars(name, thunk):
     for r in thunk():
@@ -1262,6 +1264,8 @@ def _array_results():
     return cases
 
 
+@pytest.mark.fixed_backend("checks NumPy's flags.writeable, np.shares_memory and in-place "
+                           "updates of np.ndarray results (host memory)")
 @pytest.mark.parametrize("name,thunk", _array_results(), ids=[c[0] for c in _array_results()])
 def test_array_results_are_writable_and_own_their_memory(name, thunk):
     results, inputs = thunk()

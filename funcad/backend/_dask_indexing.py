@@ -32,17 +32,11 @@ import operator
 
 import numpy
 
+from funcad.backend.index_items import NO_AXIS, index_items
+
 _LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
-class _Gap:
-    """An ellipsis standing for no axis: it still separates index arrays (NumPy's rule)."""
-
-    def __repr__(self) -> str:
-        return "<no axis>"
-
-
-_GAP = _Gap()
 _FULL = slice(None)
 
 
@@ -60,70 +54,47 @@ def _is_array(item) -> bool:
     return isinstance(item, numpy.ndarray) or _is_dask(item)
 
 
-def _item(item, position: int) -> list:
-    """One index item as a list of ints, slices, None, Ellipsis and integer arrays."""
-    if item is None or item is Ellipsis or isinstance(item, slice):
-        return [item]
+def _item_arrays(item, where: str):
+    """An index item that is not None, ``...``, a slice or an int: an int or index arrays."""
     if _is_dask(item):
         if item.dtype == bool or any(math.isnan(s) for s in item.shape):
             _, lazy_shape_error = _errors()
             raise lazy_shape_error(
-                f"x[mask] with a Dask boolean mask (index item {position}) gives a result "
-                f"whose shape depends on the values, which funcad cannot trace lazily. Use "
+                f"x[mask] with a Dask boolean mask ({where}) gives a result whose shape "
+                f"depends on the values, which funcad cannot trace lazily. Use "
                 f"fnp.where(mask, x, 0) instead of x[mask], or compute the mask first "
                 f"(mask.compute())."
             )
         if item.dtype.kind not in "iu":
             raise IndexError(f"arrays used as indices must be of integer or boolean type; "
-                             f"index item {position} has dtype {item.dtype}.")
+                             f"{where} has dtype {item.dtype}.")
         return [item]
-    if isinstance(item, (bool, numpy.bool_)):
-        raise TypeError(f"index item {position} is the boolean {item}; index with an array "
-                        f"of booleans, or use None for a new axis.")
     if not isinstance(item, (list, tuple, numpy.ndarray)) and hasattr(item, "__index__"):
-        return [operator.index(item)]
+        return operator.index(item)
     array = numpy.asarray(item)
     if array.dtype == bool:
         if array.ndim == 0:
-            raise TypeError(f"index item {position} is a 0-d boolean array; index with an "
-                            f"array of booleans with dimensions.")
+            raise TypeError(f"{where} is a 0-d boolean array; index with an array of "
+                            f"booleans with dimensions.")
         return list(array.nonzero())
     if array.dtype.kind not in "iu":
         if array.size:
             raise IndexError(f"arrays used as indices must be of integer or boolean type; "
-                             f"index item {position} has dtype {array.dtype}.")
+                             f"{where} has dtype {array.dtype}.")
         array = array.astype(numpy.intp)
-    if array.ndim == 0:
-        return [int(array)]
-    return [array]
+    return int(array) if array.ndim == 0 else [array]
 
 
 def parse(index, ndim: int) -> list:
-    """``index`` as a list covering every axis: ints, slices, None, arrays and ``_GAP``."""
-    items = []
-    for position, item in enumerate(index if isinstance(index, tuple) else (index,)):
-        items += _item(item, position)
-    used = sum(1 for item in items if item is not None and item is not Ellipsis)
-    if used > ndim:
-        raise IndexError(f"too many indices for array: array is {ndim}-dimensional, but "
-                         f"{used} were indexed")
-    ellipses = [k for k, item in enumerate(items) if item is Ellipsis]
-    if len(ellipses) > 1:
-        raise IndexError("an index can only have a single ellipsis ('...')")
-    fill = [_FULL] * (ndim - used)
-    if ellipses:
-        k = ellipses[0]
-        items[k:k + 1] = fill or [_GAP]
-    else:
-        items += fill
-    return items
+    """``index`` as a list covering every axis: ints, slices, None, arrays and ``NO_AXIS``."""
+    return index_items(index, ndim, _item_arrays)
 
 
 def _axis_sizes(items, shape) -> list:
     """The size of the axis each item indexes (None for items that index no axis)."""
     sizes, axis = [], 0
     for item in items:
-        if item is None or item is _GAP:
+        if item is None or item is NO_AXIS:
             sizes.append(None)
         else:
             sizes.append(shape[axis])
@@ -180,7 +151,7 @@ class _Plan:
         self.sizes = []
         for k in positions:
             array = items[k]
-            axis = sum(1 for item in items[:k] if item is not None and item is not _GAP)
+            axis = sum(1 for item in items[:k] if item is not None and item is not NO_AXIS)
             if isinstance(array, numpy.ndarray):
                 array = _wrap(array, sizes[k], axis)
             else:
@@ -212,10 +183,10 @@ def getitem(x, index):
     items = parse(index, x.ndim)
     plan = _Plan(items, x.shape)
     if not plan.has_arrays:
-        return x[tuple(item for item in items if item is not _GAP)]
+        return x[tuple(item for item in items if item is not NO_AXIS)]
     basic, array_axes, axis = [], [], 0
     for item in items:
-        if item is _GAP:
+        if item is NO_AXIS:
             continue
         if _is_array(item):
             basic.append(_FULL)
@@ -249,16 +220,18 @@ def _gather_front(y, plan: _Plan):
             return y[i]
         flat = y[i.reshape(-1) if i.ndim else i.reshape(1)]
         return _reshape(flat, i.shape + rest)
-    axis = _along_axis(arrays, y.shape[:k])
-    if axis is not None:
-        return _take_along(y, da.broadcast_to(arrays[axis], plan.batch), axis, k)
+    along = _along(arrays, y.shape[:k], plan.batch)
+    if along is not None:
+        axis, index, shared = along
+        out = _take_along(y, index, axis, k)
+        return out[(_FULL,) * axis + (0,)] if shared else out
     not_lazy, _ = _errors()
     raise not_lazy(
-        "x[i, j] with index arrays on several axes, a Dask array among them (other than "
-        "along one axis, as take_along_axis indexes), has no lazy Dask implementation in "
-        "funcad. Index one axis at a time or use fnp.take_along_axis: for example "
-        "x[fnp.arange(n), labels] is fnp.take_along_axis(x, labels[:, None], 1)[:, 0]. "
-        "Or compute the index arrays first (labels.compute())."
+        "x[i, j] with index arrays on several axes, a Dask array among them, has a lazy "
+        "Dask implementation in funcad only when it reads along one axis, every other axis "
+        "indexed by its arange (x[fnp.arange(n), labels], or what take_along_axis builds). "
+        "Index one axis at a time, use fnp.take_along_axis, or compute the index arrays "
+        "first (labels.compute())."
     )
 
 
@@ -291,6 +264,46 @@ def _along_axis(arrays, sizes) -> int | None:
     if any(shape[j] not in (1, sizes[j]) for j in range(k) if j != d):
         return None
     return d
+
+
+def _along_shared_axes(arrays, sizes, batch) -> int | None:
+    """The axis of the one Dask array in an index like ``x[arange(n), labels]``.
+
+    Every other array is, once broadcast, the ``arange`` of the axis it indexes
+    along one broadcast dim, taken in order: the broadcast dims are then the
+    other axes, and the Dask array reads one element of each lane.
+    """
+    k = len(arrays)
+    lazy = [j for j, a in enumerate(arrays) if _is_dask(a)]
+    if len(lazy) != 1 or len(batch) != k - 1:
+        return None
+    d = lazy[0]
+    for dim, j in enumerate(j for j in range(k) if j != d):
+        if batch[dim] != sizes[j]:
+            return None
+        arange = numpy.arange(sizes[j]).reshape((-1,) + (1,) * (k - 2 - dim))
+        if not numpy.array_equal(numpy.broadcast_to(arrays[j], batch),
+                                 numpy.broadcast_to(arange, batch)):
+            return None
+    return d
+
+
+def _along(arrays, sizes, batch):
+    """``(axis, index, shared)`` for an index that reads along one axis, else None.
+
+    ``index`` is the Dask array broadcast to ``k`` dims, as ``take_along_axis``
+    takes it; ``shared`` says the broadcast dims were the other axes (a length-one
+    axis was put in for ``axis``, which the caller drops or adds again).
+    """
+    import dask.array as da
+
+    axis = _along_axis(arrays, sizes)
+    if axis is not None:
+        return axis, da.broadcast_to(arrays[axis], batch), False
+    axis = _along_shared_axes(arrays, sizes, batch)
+    if axis is not None:
+        return axis, da.expand_dims(da.broadcast_to(arrays[axis], batch), axis), True
+    return None
 
 
 def _lanes(y, axis: int, k: int):
@@ -348,7 +361,7 @@ def _target_shape(plan: _Plan, shape) -> tuple:
     for item in plan.items:
         if item is None:
             rest.append(1)
-        elif item is _GAP:
+        elif item is NO_AXIS:
             continue
         else:
             if isinstance(item, slice):
@@ -380,7 +393,7 @@ def update(x, index, values, mode: str):
     if mode == "set":
         values = values.astype(x.dtype)
     if not plan.has_arrays:
-        kept = tuple(item for item in items if item is not _GAP)
+        kept = tuple(item for item in items if item is not NO_AXIS)
         values = values[tuple(0 if item is None else _FULL for item in kept
                               if type(item) is not int)]
         region = tuple(item for item in kept if item is not None)
@@ -392,12 +405,12 @@ def update(x, index, values, mode: str):
     if plan.adjacent and plan.before and nb:
         values = da.moveaxis(values, list(range(plan.before, plan.before + nb)),
                              list(range(nb)))
-    others = [item for item in items if item is not _GAP and not _is_array(item)]
+    others = [item for item in items if item is not NO_AXIS and not _is_array(item)]
     values = values[(_FULL,) * nb + tuple(0 if item is None else _FULL for item in others)]
     region = tuple(_FULL if _is_array(item) else item for item in items
-                   if item is not None and item is not _GAP)
+                   if item is not None and item is not NO_AXIS)
     array_axes = [k for k, item in enumerate(i for i in items if i is not None
-                                             and i is not _GAP) if _is_array(item)]
+                                             and i is not NO_AXIS) if _is_array(item)]
     whole = all(item == _FULL for item in region)
     sub = x if whole else x[region]
     order = _front(sub.ndim, array_axes)
@@ -434,15 +447,18 @@ def _update_front(y, values, arrays, batch, mode: str):
         values = _reshape(values, batch + y.shape[1:])
     if k == 1 and mode == "add":
         return _add_partials(y, values, arrays[0])
-    axis = _along_axis(arrays, y.shape[:k])
-    if axis is not None:
-        return _update_along(y, values, da.broadcast_to(arrays[axis], batch), axis, k, mode)
+    along = _along(arrays, y.shape[:k], batch)
+    if along is not None:
+        axis, index, shared = along
+        if shared:
+            values = da.expand_dims(values, axis)
+        return _update_along(y, values, index, axis, k, mode)
     not_lazy, _ = _errors()
     raise not_lazy(
         f"updating a Dask array at Dask index arrays (mode {mode!r}) is built lazily only "
         f"with one index array, or along one axis with the others indexed by their aranges "
-        f"(as take_along_axis indexes); funcad cannot build this update lazily. Compute the "
-        f"index arrays first (i.compute())."
+        f"(x[fnp.arange(n), labels], or what take_along_axis builds); funcad cannot build "
+        f"this update lazily. Compute the index arrays first (i.compute())."
     )
 
 

@@ -317,6 +317,13 @@ def _to_numpy(x):
     return numpy.asarray(x.compute())
 
 
+def compute_together(values: list) -> list:
+    """NumPy arrays of lazy ``values``, computed in one pass (shared parts once)."""
+    import dask
+
+    return [numpy.asarray(v) for v in dask.compute(*values)]
+
+
 def load() -> Backend:
     """Import Dask and build the backend (raises ImportError when Dask is missing)."""
     import dask.array as da

@@ -257,7 +257,7 @@ def _dd_edges(column, bins, range, i):  # noqa: A002 - numpy's name
         except TypeError:
             raise TypeError(f"`bins[{i}]` must be an integer, when a scalar") from None
         first, last = _outer_edges(column, range)
-        return ramp(first, last, n + 1, True, inexact_type(first, last))
+        return ramp(first, last, n + 1, True, inexact_type(first, last), like=column)
     if len(shape_of(bins)) != 1:
         raise ValueError(f"`bins[{i}]` must be a scalar or 1d array")
     _check_increasing(bins, f"`bins[{i}]` must be monotonically increasing, when an array")

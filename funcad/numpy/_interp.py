@@ -95,9 +95,11 @@ def _segments(x, xp, n: int):
     if x_value is not None and xp_value is not None:
         # Known or lazy values: one binary search (a lazy backend's runs chunk by chunk).
         arrays = backend.of_many(xp_value, x_value).xp
-        j = arrays.searchsorted(arrays.asarray(xp_value), arrays.asarray(x_value),
+        points = arrays.asarray(x_value)
+        # Dask searches 1-d arrays only; a 0-d x is searched as one point.
+        j = arrays.searchsorted(arrays.asarray(xp_value), points.reshape(-1),
                                 side="right") - 1
-        return arrays.clip(j, 0, n - 2)
+        return arrays.clip(j, 0, n - 2).reshape(points.shape)
     # Inside vmap: the number of knots at or below x is searchsorted's 'right' index.
     arrays = backend_of(xp).xp
     counts = sum_(astype(less_equal(reshape(xp, (1,) * ndim_of(x) + (n,)),

@@ -79,8 +79,9 @@ def pad(array: Any, pad_width: Any, mode: str = "constant", **kwargs: Any) -> An
     _check_mode(mode, kwargs)
     lazy = lazy_owner(array, constant)
     if not traced_in(array, constant) and (callable(mode) or mode not in _TRACED_MODES):
-        # Dask's pad, for the modes funcad does not build (it refuses where it would differ).
-        return lazy.xp.pad(array, pad_width, mode, **kwargs)
+        # The backend's pad, for the modes funcad does not build (Dask's refuses where it
+        # would differ from NumPy's).
+        return (lazy or backend.of(array)).xp.pad(array, pad_width, mode, **kwargs)
     if not isinstance(array, Tracer):  # the constant is traced, or an array is lazy
         array = (lazy or backend.of(array)).xp.asarray(array)
     shape = shape_of(array)

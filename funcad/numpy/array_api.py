@@ -399,22 +399,30 @@ def inexact_type(*values):
     return xp.result_type(*(_dtype(v) for v in values), 0.0)
 
 
-def _as_type(x, dtype, other):
-    """``x`` as an array of ``dtype``; a number or list on the backend of the other end."""
+def _as_type(x, dtype, other, like=None):
+    """``x`` as an array of ``dtype``; a number or list on the backend of the other end.
+
+    With two numbers for ends, they go to ``like``'s backend when it is given.
+    """
     if isinstance(x, Tracer):
         return astype(x, dtype)
     if backend.is_array(x):
         xp = backend.of(x).xp
     elif isinstance(other, Tracer) or backend.is_array(other):
         xp = backend_of(other).xp
+    elif like is not None:
+        xp = backend_of(like).xp
     else:
         xp = default_xp()
     return xp.asarray(x, dtype=dtype)
 
 
-def ramp(start, stop, num: int, endpoint: bool, dtype):
-    """``linspace`` along a new first axis, with NumPy's arithmetic (exact ends)."""
-    start, stop = _as_type(start, dtype, stop), _as_type(stop, dtype, start)
+def ramp(start, stop, num: int, endpoint: bool, dtype, like=None):
+    """``linspace`` along a new first axis, with NumPy's arithmetic (exact ends).
+
+    Number ends make the ramp on ``like``'s backend when it is given.
+    """
+    start, stop = _as_type(start, dtype, stop, like), _as_type(stop, dtype, start, like)
     shape = default_xp().broadcast_shapes(shape_of(start), shape_of(stop))
     delta = subtract(stop, start)
     div = num - 1 if endpoint else num
@@ -447,7 +455,9 @@ def logspace(start, stop, num: int = 50, endpoint: bool = True, base=10.0, dtype
         ndmax = len(default_xp().broadcast_shapes(shape_of(start), shape_of(stop), shape_of(base)))
         start, stop, base = (reshape(asarray(v), (1,) * (ndmax - ndim_of(v)) + shape_of(v))
                              for v in (start, stop, base))
-    y = ramp(start, stop, num, endpoint, inexact_type(start, stop))
+    # Number ends next to an array base: the exponents are made on the base's backend.
+    like = base if isinstance(base, Tracer) or backend.is_array(base) else None
+    y = ramp(start, stop, num, endpoint, inexact_type(start, stop), like)
     y = moveaxis(y, 0, axis) if axis != 0 else y
     if ndim_of(base):
         base = reshape(base, _insert_one(shape_of(base), axis))

@@ -15,6 +15,7 @@ same on traced values, as in JAX.
 from __future__ import annotations
 
 from funcad import backend
+from funcad.backend.index_items import NO_AXIS, index_items
 from funcad.core.trace import Tracer
 from funcad.numpy._concrete import maybe_concrete, traced
 from funcad.primitives._util import (
@@ -70,11 +71,23 @@ def _index_array(item, where: str):
         return _index_array(asarray(item), where)
     array = backend.of(item).xp.asarray(item)
     if array.dtype.kind == "b":
+        if array.ndim == 0:
+            raise TypeError(f"{where} is a 0-d boolean array; index with an array of "
+                            f"booleans with dimensions.")
         return list(array.nonzero())
     if array.dtype.kind not in ("i", "u") and array.size:
         raise IndexError(f"arrays used as indices must be of integer or boolean type; "
                          f"{where} has dtype {array.dtype}.")
     return [array.astype(backend.of(array).xp.intp)]
+
+
+def _item_arrays(item, where: str):
+    """An index item that is not None, ``...``, a slice or an int: an int or index arrays."""
+    if not isinstance(item, Tracer) and getattr(item, "shape", None) == () and hasattr(
+            item, "__index__") and getattr(getattr(item, "dtype", None), "kind", "i") != "b" \
+            and not is_lazy_array(item):  # a lazy one is not known while the graph is built
+        return int(item.__index__())
+    return _index_array(item, where)
 
 
 def advanced_index(idx, ndim: int):
@@ -83,43 +96,17 @@ def advanced_index(idx, ndim: int):
     The template names every axis (``...`` expanded, trailing axes filled in);
     an ellipsis that stands for no axis is kept, since it separates index arrays.
     """
-    items = idx if isinstance(idx, tuple) else (idx,)
-    converted = []
-    for position, item in enumerate(items):
-        where = f"index item {position}"
-        if item is None or item is Ellipsis or isinstance(item, slice):
-            converted.append(item)
-        elif isinstance(item, bool):
-            raise TypeError(f"{where} is the boolean {item}; index with an array of booleans.")
-        elif not isinstance(item, Tracer) and getattr(item, "shape", None) == () and hasattr(
-            item, "__index__") and getattr(getattr(item, "dtype", None), "kind", "i") != "b" \
-                and not is_lazy_array(item):  # a lazy one is not known while the graph is built
-            converted.append(int(item.__index__()))
-        elif isinstance(item, int):
-            converted.append(item)
-        else:
-            converted.append(_index_array(item, where))
-    used = sum(len(c) if isinstance(c, list) else (c is not None and c is not Ellipsis)
-               for c in converted)
-    if used > ndim:
-        raise IndexError(f"too many indices for array: array is {ndim}-dimensional, "
-                         f"but {used} were indexed")
-    if sum(c is Ellipsis for c in converted) > 1:
-        raise IndexError("an index can only have a single ellipsis ('...')")
     template, arrays = [], []
-    for c in converted:
-        if c is Ellipsis:
-            # An ellipsis standing for no axis still separates index arrays in
-            # NumPy's rules (their dims then go first), so it stays in the template.
-            template += [slice(None)] * (ndim - used) if ndim > used else [Ellipsis]
-        elif isinstance(c, list):
-            for array in c:
-                template.append(IndexArray(len(arrays)))
-                arrays.append(array)
+    for item in index_items(idx, ndim, _item_arrays):
+        if item is NO_AXIS:
+            # NumPy's rules place the dims of index arrays an empty ``...`` separates
+            # first, so it stays in the template.
+            template.append(Ellipsis)
+        elif item is None or isinstance(item, (int, slice)):
+            template.append(item)
         else:
-            template.append(c)
-    if Ellipsis not in converted:
-        template += [slice(None)] * (ndim - used)
+            template.append(IndexArray(len(arrays)))
+            arrays.append(item)
     return tuple(template), arrays
 
 

@@ -33,7 +33,7 @@ from funcad.numpy.reductions import argmax as argmax_
 from funcad.numpy.reductions import argmin as argmin_
 from funcad.numpy.reductions import cumprod as cumprod_
 from funcad.numpy.reductions import cumsum as cumsum_
-from funcad.numpy.sorting import quantile_dtype, sort
+from funcad.numpy.sorting import fractions_known, quantile_dtype, quantile_fractions, sort
 from funcad.numpy.statistics import nanmean
 from funcad.primitives import logical
 from funcad.primitives._util import (
@@ -145,8 +145,8 @@ def nanquantile(a: ArrayLike, q: ArrayLike, axis: Axis = None, out: None = None,
         return _xp(a).nanquantile(a, q, axis=axis, out=out, overwrite_input=overwrite_input,
                                   method=method, keepdims=keepdims, weights=weights)
     _check(a, q, out, method, weights, "nanquantile")
-    fractions = constants_xp(a).asarray(q)
-    if fractions.size and not (fractions.min() >= 0 and fractions.max() <= 1):
+    fractions = quantile_fractions(a, q, 1)
+    if fractions_known(fractions) and not (fractions.min() >= 0 and fractions.max() <= 1):
         raise ValueError("nanquantile: Quantiles must be in the range [0, 1].")
     return _nan_quantile(a, fractions, axis, keepdims, quantile_dtype(a, q, fractions))
 
@@ -160,9 +160,8 @@ def nanpercentile(a: ArrayLike, q: ArrayLike, axis: Axis = None, out: None = Non
         return _xp(a).nanpercentile(a, q, axis=axis, out=out, overwrite_input=overwrite_input,
                                     method=method, keepdims=keepdims, weights=weights)
     _check(a, q, out, method, weights, "nanpercentile")
-    xp = constants_xp(a)
-    fractions = xp.true_divide(xp.asarray(q), 100)
-    if fractions.size and not (fractions.min() >= 0 and fractions.max() <= 1):
+    fractions = quantile_fractions(a, q, 100)
+    if fractions_known(fractions) and not (fractions.min() >= 0 and fractions.max() <= 1):
         raise ValueError("nanpercentile: Percentiles must be in the range [0, 100].")
     return _nan_quantile(a, fractions, axis, keepdims, quantile_dtype(a, q, fractions))
 

@@ -18,7 +18,7 @@ array([3., 3., 3.])
 from __future__ import annotations
 
 import math
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 from funcad import backend
 from funcad.core.trace import Tracer, current_depth
@@ -37,7 +37,7 @@ from funcad.primitives.binary_math import remainder
 from funcad.primitives.comparison import astype, equal, greater, less, logical_and, where
 from funcad.primitives.complex import conj
 from funcad.primitives.elementwise import absolute
-from funcad.primitives.indexing import getitem
+from funcad.primitives.indexing import getitem, is_lazy_array
 from funcad.primitives.linalg import einsum
 from funcad.primitives.reduction import sum as sum_
 from funcad.primitives.shape import broadcast_to, concatenate, reshape, transpose
@@ -196,12 +196,24 @@ def _spacings(f, varargs, axes):
         if dtype_of(distances).kind in "iub":
             distances = astype(distances, backend_of(distances).xp.float64)
         steps = diff(distances)
-        if not isinstance(steps, Tracer) and bool((steps == steps[0]).all()):
+        if not isinstance(steps, Tracer):
             # Constant concrete steps take NumPy's uniform formula (traced ones never
-            # do: their derivative is that of the general formula).
-            steps = steps[0]
+            # do: their derivative is that of the general formula). Lazy steps are not
+            # known yet: both formulas are built and the test picks one when computed.
+            uniform = (steps == steps[0]).all()
+            if is_lazy_array(uniform):
+                steps = _LazySteps(steps, uniform)
+            elif bool(uniform):
+                steps = steps[0]
         out.append(steps)
     return out
+
+
+class _LazySteps(NamedTuple):
+    """Lazy coordinate steps along one axis, and whether they are all equal."""
+
+    steps: Any
+    uniform: Any
 
 
 def _gradient_along(f, axis: int, h, edge_order: int):
@@ -266,7 +278,9 @@ def gradient(f: ArrayLike, *varargs: ArrayLike, axis: int | tuple[int, ...] | No
         be = data_backend(f, *varargs)
         if not be.native:
             varargs = tuple(be.xp.asarray(v) if isinstance(v, list) else v for v in varargs)
-        return be.xp.gradient(f, *varargs, axis=axis, edge_order=edge_order)
+        # Dask takes no lazy coordinate arrays: funcad's own path builds those lazily.
+        if not any(is_lazy_array(v) and ndim_of(v) for v in varargs):
+            return be.xp.gradient(f, *varargs, axis=axis, edge_order=edge_order)
     f = as_operand(f, next((v for v in varargs if isinstance(v, Tracer)), None))
     nd = ndim_of(f)
     if axis is None:
@@ -291,7 +305,11 @@ def gradient(f: ArrayLike, *varargs: ArrayLike, axis: int | tuple[int, ...] | No
                 f"gradient: axis {ax} has length {shape_of(f)[ax]}; shape of array too small "
                 f"to calculate a numerical gradient, at least (edge_order + 1) = "
                 f"{edge_order + 1} elements are required.")
-        g = _gradient_along(f, ax, h, edge_order)
+        if isinstance(h, _LazySteps):
+            g = where(h.uniform, _gradient_along(f, ax, h.steps[0], edge_order),
+                      _gradient_along(f, ax, h.steps, edge_order))
+        else:
+            g = _gradient_along(f, ax, h, edge_order)
         out.append(astype(g, otype))
     return out[0] if len(out) == 1 else tuple(out)
 

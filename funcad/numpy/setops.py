@@ -357,9 +357,9 @@ def trim_zeros(filt, trim: str = "fb", axis=None):
     if where_nonzero.size == 0:
         start = stop = [0] * ndim
     else:
-        # Python ints for the slices: from a device, two small reads.
-        start = where_nonzero.min(0).tolist()
-        stop = [v + 1 for v in where_nonzero.max(0).tolist()]
+        # Python ints for the slices: from a device, a read of each bound (not a copy).
+        start = [int(v) for v in where_nonzero.min(0)]
+        stop = [int(v) + 1 for v in where_nonzero.max(0)]
         if "f" not in trim:
             start = [None] * ndim
         if "b" not in trim:

@@ -26,7 +26,7 @@ from funcad.primitives._util import (
 )
 from funcad.primitives.arithmetic import add, multiply, subtract
 from funcad.primitives.comparison import astype, where
-from funcad.primitives.indexing import getitem
+from funcad.primitives.indexing import getitem, is_lazy_array
 from funcad.primitives.shape import reshape, transpose
 from funcad.primitives.sorting import argsort as _argsort
 from funcad.primitives.special_values import isnan
@@ -69,7 +69,7 @@ def quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
     if not isinstance(a, Tracer) and not backend.of(a).lazy:
         return backend.of(a).xp.quantile(a, param_on(a, q), axis=axis, method=method,
                                          keepdims=keepdims)
-    fractions = constants_xp(a).asarray(q)
+    fractions = quantile_fractions(a, q, 1)
     return _quantile(a, fractions, axis, keepdims, "quantile", quantile_dtype(a, q, fractions))
 
 
@@ -80,8 +80,7 @@ def percentile(a, q, axis=None, out=None, overwrite_input=False, method="linear"
     if not isinstance(a, Tracer) and not backend.of(a).lazy:
         return backend.of(a).xp.percentile(a, param_on(a, q), axis=axis, method=method,
                                            keepdims=keepdims)
-    xp = constants_xp(a)
-    fractions = xp.true_divide(xp.asarray(q), 100)
+    fractions = quantile_fractions(a, q, 100)
     return _quantile(a, fractions, axis, keepdims, "percentile",
                      quantile_dtype(a, q, fractions))
 
@@ -113,6 +112,22 @@ def _refuse_traced_q(name):
     )
 
 
+def quantile_fractions(a, q, scale: int):
+    """``q / scale`` as an array of fractions next to ``a``.
+
+    A lazy ``q`` stays lazy, so that nothing is computed before the result is;
+    its range is then checked by no one before that, as Dask's own checks.
+    """
+    xp = backend.of(q).xp if is_lazy_array(q) else constants_xp(a)
+    q = xp.asarray(q)
+    return q if scale == 1 else xp.true_divide(q, scale)
+
+
+def fractions_known(fractions) -> bool:
+    """Whether the range of ``fractions`` can be checked without computing them."""
+    return fractions.size and not is_lazy_array(fractions)
+
+
 def quantile_dtype(a, q, fractions):
     """NumPy's result dtype for quantiles ``q``, read as the array ``fractions``.
 
@@ -131,12 +146,12 @@ def quantile_dtype(a, q, fractions):
 
 def _quantile(a, q, axis, keepdims, name, dtype):
     """Quantiles ``q`` (a concrete array of fractions) of ``a`` over ``axis``."""
-    xp = constants_xp(a)
+    xp = backend.of(q).xp if is_lazy_array(q) else constants_xp(a)
     picks = q.dtype.kind in "biu"  # integer quantiles take elements, as in NumPy
     if dtype_of(a) != dtype:
         a = astype(a, dtype)
     q = xp.asarray(q, dtype=float)
-    if q.size and (q.min() < 0 or q.max() > 1):
+    if fractions_known(q) and (q.min() < 0 or q.max() > 1):
         raise ValueError(f"{name}: quantiles must be in the range [0, 1]"
                          f"{' (percentiles in [0, 100])' if name == 'percentile' else ''}.")
     shape = shape_of(a)

@@ -105,8 +105,34 @@ def _scatter_zeros_impl(values, *, idx, shape):
     if any(item is None for item in idx):
         # NumPy drops the new axes' length-one dimensions when assigning; Dask does not.
         idx, values = _without_new_axes(idx, values, len(shape))
+    if backend.of(values).lazy:
+        idx, values = _increasing_steps(idx, values, shape)
     out[idx] = values
     return out
+
+
+def _increasing_steps(idx, values, shape):
+    """``idx`` with each negative-step slice as the same elements in increasing order.
+
+    Dask fails to assign through a negative-step slice after an int and a slice
+    (an ``IndexError``); ``values`` are flipped along those axes to match.
+    """
+    used = sum(item is not Ellipsis for item in idx)
+    items = []
+    for item in idx:
+        items += [slice(None)] * (len(shape) - used) if item is Ellipsis else [item]
+    flipped, out_axis, kept = [], 0, []
+    for item, n in zip(items, shape):
+        if isinstance(item, slice):
+            steps = range(*item.indices(n))
+            if steps.step < 0 and len(steps):
+                item = slice(steps[-1], steps[0] + 1, -steps.step)
+                flipped.append(out_axis)
+            out_axis += 1
+        kept.append(item)
+    if not flipped:
+        return idx, values
+    return tuple(kept), backend.of(values).xp.flip(values, axis=tuple(flipped))
 
 
 def _without_new_axes(idx, values, ndim):

@@ -10,9 +10,11 @@ is for people.
 from __future__ import annotations
 
 from funcad import tree_util
+from funcad.backend.dask import compute_together
 from funcad.core.program import Var, format_params, format_value
 from funcad.numpy.creation import ones_like, zeros_like
 from funcad.primitives.arithmetic import add
+from funcad.primitives.indexing import is_lazy_array
 from funcad.teaching.formulas import (
     adjoint_term,
     barred,
@@ -107,14 +109,16 @@ def explain(fun, mode: str = "fwd", *, tangents=None, cotangent=None, digits: in
             check_inexact(leaf, "explain", f"input leaf {i}", fix=_INTEGER_FIX)
         seeds = _input_tangents(leaves, args, tangents) if mode == "fwd" else []
         program = stage(fun, *args, name="explain")
-        primal = _primal_table(program, digits)
+        shown = _Shown(digits)
+        primal = _primal_table(program, shown)
         if mode == "fwd":
-            table, out_leaves = _tangent_table(program, seeds, digits)
+            table, out_leaves = _tangent_table(program, seeds, shown)
             derivative_tree = program.out_tree
         else:
             seeds = _output_cotangents(program, cotangent)
-            table, out_leaves = _adjoint_table(program, seeds, digits)
+            table, out_leaves = _adjoint_table(program, seeds, shown)
             derivative_tree = program.in_tree
+        shown.fill([primal, table])
         owned = input_arrays(leaves) + input_arrays([t for t in seeds if t is not None])
         values = finalize_all([x.value for x in program.outputs], owned, copy=True)
         value = tree_util.tree_unflatten(program.out_tree, values)
@@ -127,6 +131,32 @@ def explain(fun, mode: str = "fwd", *, tangents=None, cotangent=None, digits: in
 _INTEGER_FIX = ("explain differentiates with respect to every argument: pass floats (2.0, "
                 "x.astype(float)), or close over integer arguments, e.g. "
                 "fa.explain(lambda x: f(x, n)).")
+
+
+class _Shown:
+    """The values the tables show, formatted once all are known.
+
+    A table row holds the value's place here until ``fill``; lazy values are
+    then computed in one pass (one graph), not one number at a time.
+    """
+
+    def __init__(self, digits: int) -> None:
+        self.digits = digits
+        self.values: list = []
+
+    def __call__(self, value) -> int:
+        self.values.append(value)
+        return len(self.values) - 1
+
+    def fill(self, tables) -> None:
+        values = self.values
+        lazy = [k for k, v in enumerate(values) if is_lazy_array(v)]
+        if lazy:
+            for k, v in zip(lazy, compute_together([values[k] for k in lazy])):
+                values[k] = v
+        texts = [format_value(v, self.digits) for v in values]
+        for table in tables:
+            table.rows = [(var, definition, texts[k]) for var, definition, k in table.rows]
 
 
 def _input_tangents(leaves, args, tangents) -> list:
@@ -163,15 +193,15 @@ def _seed_title(title: str, names, seeds, mark, digits) -> str:
     return f"{title} ({', '.join(parts)})" if parts else title
 
 
-def _primal_table(program, digits) -> TraceTable:
+def _primal_table(program, shown) -> TraceTable:
     table = TraceTable("Forward primal trace")
     for var, name in zip(program.inputs, program.input_names):
-        table.add(var.name, name, format_value(var.value, digits))
+        table.add(var.name, name, shown(var.value))
     for eq in program.equations:
         text = definition(eq.primitive, _names(eq.operands), _params_text(eq.params))
-        table.add(eq.out.name, text, format_value(eq.out.value, digits))
+        table.add(eq.out.name, text, shown(eq.out.value))
     for out, name in zip(program.outputs, program.output_names):
-        table.add(name, operand_name(out), format_value(out.value, digits))
+        table.add(name, operand_name(out), shown(out.value))
     return table
 
 
@@ -181,13 +211,13 @@ def _has_forward_rule(prim, i: int) -> bool:
     return prim.jvps is not None and prim.jvps[i] is not None
 
 
-def _tangent_table(program, seeds, digits):
-    title = _seed_title("Forward tangent trace", program.input_names, seeds, dotted, digits)
+def _tangent_table(program, seeds, shown):
+    title = _seed_title("Forward tangent trace", program.input_names, seeds, dotted, shown.digits)
     table = TraceTable(title)
     tangent = {}
     for var, name, t in zip(program.inputs, program.input_names, seeds):
         tangent[id(var)] = t
-        table.add(dotted(var.name), dotted(name), format_value(t, digits))
+        table.add(dotted(var.name), dotted(name), shown(t))
     for eq in program.equations:
         prim, out = eq.primitive, eq.out
         if not _inexact(out):
@@ -206,13 +236,13 @@ def _tangent_table(program, seeds, digits):
             values = [x.value for x in eq.operands]
             t_out = output_tangent(prim, arg_tangents, out.value, values, eq.params)
         tangent[id(out)] = zeros_like(out.value) if t_out is None else t_out
-        table.add(dotted(out.name), join_terms(terms), format_value(tangent[id(out)], digits))
+        table.add(dotted(out.name), join_terms(terms), shown(tangent[id(out)]))
     results = []
     for out, name in zip(program.outputs, program.output_names):
         traced = isinstance(out, Var) and id(out) in tangent
         t = tangent[id(out)] if traced else zeros_like(out.value)
         results.append(t)
-        table.add(dotted(name), dotted(out.name) if traced else "0", format_value(t, digits))
+        table.add(dotted(name), dotted(out.name) if traced else "0", shown(t))
     return table, results
 
 
@@ -231,8 +261,8 @@ def _output_cotangents(program, cotangent) -> list:
             for c, x in zip(cts, program.outputs)]
 
 
-def _adjoint_table(program, seeds, digits):
-    title = _seed_title("Reverse adjoint trace", program.output_names, seeds, barred, digits)
+def _adjoint_table(program, seeds, shown):
+    title = _seed_title("Reverse adjoint trace", program.output_names, seeds, barred, shown.digits)
     table = TraceTable(title)
     adjoint = {}
     for out, name, c in zip(program.outputs, program.output_names, seeds):
@@ -241,7 +271,7 @@ def _adjoint_table(program, seeds, digits):
         old = adjoint.get(id(out))
         adjoint[id(out)] = c if old is None else add(old, c)
         text = barred(name) if old is None else join_terms([barred(out.name), barred(name)])
-        table.add(barred(out.name), text, format_value(adjoint[id(out)], digits))
+        table.add(barred(out.name), text, shown(adjoint[id(out)]))
     for eq in reversed(program.equations):
         prim, out = eq.primitive, eq.out
         ct = adjoint.get(id(out))
@@ -263,10 +293,10 @@ def _adjoint_table(program, seeds, digits):
                 contribution = add(old, contribution)
                 term = join_terms([barred(x.name), term])
             adjoint[id(x)] = contribution
-            table.add(barred(x.name), term, format_value(contribution, digits))
+            table.add(barred(x.name), term, shown(contribution))
     results = []
     for var, name in zip(program.inputs, program.input_names):
         g = _cast_like(adjoint.get(id(var)), var.value)
         results.append(g)
-        table.add(barred(name), barred(var.name), format_value(g, digits))
+        table.add(barred(name), barred(var.name), shown(g))
     return table, results
