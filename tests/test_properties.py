@@ -43,7 +43,6 @@ import functools
 import itertools
 import math
 import re
-import sys
 
 import numpy as np
 import pytest
@@ -1318,10 +1317,6 @@ def test_third_order_along_a_line(sweep_backend, case):
 def test_plain_numpy_code_differentiates(sweep_backend, case):
     """The program written with plain ``np.*`` calls transforms like the funcad.numpy one."""
     on = sweep_backend
-    if on.name == "cupy" and getattr(sys.modules["cupy"], "STANDIN", False):
-        pytest.xfail("the CuPy stand-in's __array_function__ handles calls that include a "
-                     "funcad tracer (unwrapping its own arrays to NumPy) where CuPy returns "
-                     "NotImplemented for types it does not handle; fix in tests/cupy_standin")
     p, x, y = case
     note(Repro(p, x, y))
     q, xb, yb = OnBackend(p, on), on.put(x), on.put(y)
