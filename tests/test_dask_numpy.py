@@ -189,7 +189,16 @@ def test_gather_at_aranges_and_dask_labels_is_lazy_with_its_derivatives():
         return fnp.sum(w[rows, fnp.arange(5)] ** 3)
 
     w = RNG.normal(size=(4, 5))
+    picks = RNG.integers(0, 5, (4, 2, 3))  # several picks per row, repeated ones too
+
+    def several(w, picks):  # the Dask array has broadcast dims of its own
+        return fnp.sum(w[fnp.arange(4)[:, None, None], picks] ** 2)
+
     with no_compute():
+        grad_several = fa.grad(several)(lazy(w), lazy(picks))
+        added = fnp.at(lazy(w))[np.arange(4)[:, None, None], lazy(picks)].add(1.0)
+        batched = fa.vmap(lambda fp: fnp.interp(lazy(z[:2, :3]), lazy(np.arange(5.0)), fp))(
+            lazy(w))
         value, grad = fa.value_and_grad(cross_entropy)(lazy(z), lazy(labels))
         hess = fa.hessian(cross_entropy)(lazy(z), lazy(labels))
         grad3 = fa.grad(picked)(lazy(y), lazy(lanes))
@@ -201,6 +210,11 @@ def test_gather_at_aranges_and_dask_labels_is_lazy_with_its_derivatives():
     close(computed(hess), fa.hessian(cross_entropy)(z, labels))
     close(computed(grad3), fa.grad(picked)(y, lanes))
     close(computed(grad_rows), fa.grad(by_row)(w, rows))
+    close(computed(grad_several), fa.grad(several)(w, picks))
+    expected_added = w.copy()
+    np.add.at(expected_added, (np.arange(4)[:, None, None], picks), 1.0)
+    close(computed(added), expected_added)
+    close(computed(batched), [np.interp(z[:2, :3], np.arange(5.0), row) for row in w])
     expected = z.copy()
     expected[np.arange(n), labels] = np.arange(n)
     close(computed(placed), expected)

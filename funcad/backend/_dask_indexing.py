@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import math
 import operator
+from typing import NamedTuple
 
 import numpy
 
@@ -222,9 +223,7 @@ def _gather_front(y, plan: _Plan):
         return _reshape(flat, i.shape + rest)
     along = _along(arrays, y.shape[:k], plan.batch)
     if along is not None:
-        axis, index, shared = along
-        out = _take_along(y, index, axis, k)
-        return out[(_FULL,) * axis + (0,)] if shared else out
+        return _from_lanes(_take_along(y, along.index, along.axis, k), along)
     not_lazy, _ = _errors()
     raise not_lazy(
         "x[i, j] with index arrays on several axes, a Dask array among them, has a lazy "
@@ -266,44 +265,77 @@ def _along_axis(arrays, sizes) -> int | None:
     return d
 
 
-def _along_shared_axes(arrays, sizes, batch) -> int | None:
-    """The axis of the one Dask array in an index like ``x[arange(n), labels]``.
+def _own_dims(arrays, sizes, batch, d: int) -> list | None:
+    """The broadcast dim each array but the ``d``-th (the Dask one) is the ``arange`` along.
 
-    Every other array is, once broadcast, the ``arange`` of the axis it indexes
-    along one broadcast dim, taken in order: the broadcast dims are then the
-    other axes, and the Dask array reads one element of each lane.
+    None unless every such array is, once broadcast to ``batch``, the ``arange``
+    of the axis it indexes along one broadcast dim of its own, those dims in
+    the axes' order (``x[arange(n), labels]``, or with ``arange(n)[:, None]``).
     """
-    k = len(arrays)
-    lazy = [j for j, a in enumerate(arrays) if _is_dask(a)]
-    if len(lazy) != 1 or len(batch) != k - 1:
-        return None
-    d = lazy[0]
-    for dim, j in enumerate(j for j in range(k) if j != d):
-        if batch[dim] != sizes[j]:
+    own = []
+    for j, a in enumerate(arrays):
+        if j == d:
+            continue
+        shape = (1,) * (len(batch) - a.ndim) + a.shape
+        dims = [m for m, s in enumerate(shape) if s != 1]
+        if len(dims) != 1 or batch[dims[0]] != sizes[j] or not numpy.array_equal(
+                a.reshape(-1), numpy.arange(sizes[j])):
             return None
-        arange = numpy.arange(sizes[j]).reshape((-1,) + (1,) * (k - 2 - dim))
-        if not numpy.array_equal(numpy.broadcast_to(arrays[j], batch),
-                                 numpy.broadcast_to(arange, batch)):
-            return None
-    return d
+        own.append(dims[0])
+    return own if own == sorted(set(own)) else None
 
 
-def _along(arrays, sizes, batch):
-    """``(axis, index, shared)`` for an index that reads along one axis, else None.
+class _Along(NamedTuple):
+    """An index that reads along ``axis`` only, as ``take_along_axis`` takes it.
 
-    ``index`` is the Dask array broadcast to ``k`` dims, as ``take_along_axis``
-    takes it; ``shared`` says the broadcast dims were the other axes (a length-one
-    axis was put in for ``axis``, which the caller drops or adds again).
+    ``index`` has one dim per indexed axis: the other axes' broadcast dims, and at
+    ``axis`` the remaining broadcast dims (``extra``) flattened; ``order`` lists
+    the broadcast dims in that layout.
     """
+
+    axis: int
+    index: object
+    order: list
+    extra: tuple
+
+
+def _along(arrays, sizes, batch) -> _Along | None:
+    """``arrays`` (one of them a Dask array) as a read along one axis, or None."""
     import dask.array as da
 
+    lazy = [j for j, a in enumerate(arrays) if _is_dask(a)]
+    if len(lazy) != 1:
+        return None
+    d = lazy[0]
     axis = _along_axis(arrays, sizes)
-    if axis is not None:
-        return axis, da.broadcast_to(arrays[axis], batch), False
-    axis = _along_shared_axes(arrays, sizes, batch)
-    if axis is not None:
-        return axis, da.expand_dims(da.broadcast_to(arrays[axis], batch), axis), True
-    return None
+    if axis is not None:  # take_along_axis's own form
+        return _Along(d, da.broadcast_to(arrays[d], batch), list(range(len(batch))),
+                      (batch[d],))
+    own = _own_dims(arrays, sizes, batch, d)
+    if own is None:
+        return None
+    extra = [m for m in range(len(batch)) if m not in own]
+    order = own[:d] + extra + own[d:]
+    index = da.broadcast_to(arrays[d], batch).transpose(order)
+    lanes = tuple(batch[m] for m in own)
+    shape = lanes[:d] + (math.prod(batch[m] for m in extra),) + lanes[d:]
+    return _Along(d, _reshape(index, shape), order, tuple(batch[m] for m in extra))
+
+
+def _to_lanes(z, along: _Along):
+    """``z`` (broadcast dims, then the others) in the layout of ``along.index``."""
+    nb = len(along.order)
+    z = z.transpose(along.order + list(range(nb, z.ndim)))
+    d = along.axis
+    return _reshape(z, z.shape[:d] + (math.prod(along.extra),) + z.shape[d + len(along.extra):])
+
+
+def _from_lanes(z, along: _Along):
+    """The inverse of ``_to_lanes``: ``z`` back to broadcast dims, then the others."""
+    d = along.axis
+    z = _reshape(z, z.shape[:d] + along.extra + z.shape[d + 1:])
+    nb = len(along.order)
+    return z.transpose(list(numpy.argsort(along.order)) + list(range(nb, z.ndim)))
 
 
 def _lanes(y, axis: int, k: int):
@@ -432,7 +464,6 @@ def _update_front(y, values, arrays, batch, mode: str):
         return y
     if not any(_is_dask(a) for a in arrays):
         return _update_known(y, values, [numpy.broadcast_to(a, batch) for a in arrays], mode)
-    import dask.array as da
 
     fixed = [j for j, a in enumerate(arrays) if isinstance(a, numpy.ndarray) and a.ndim == 0]
     if fixed:  # ints among Dask arrays: update the slab they pick, then put it back
@@ -449,10 +480,7 @@ def _update_front(y, values, arrays, batch, mode: str):
         return _add_partials(y, values, arrays[0])
     along = _along(arrays, y.shape[:k], batch)
     if along is not None:
-        axis, index, shared = along
-        if shared:
-            values = da.expand_dims(values, axis)
-        return _update_along(y, values, index, axis, k, mode)
+        return _update_along(y, _to_lanes(values, along), along.index, along.axis, k, mode)
     not_lazy, _ = _errors()
     raise not_lazy(
         f"updating a Dask array at Dask index arrays (mode {mode!r}) is built lazily only "
